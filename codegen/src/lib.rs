@@ -7,6 +7,12 @@
 //! or located [`Diagnostics`]. `xtask` owns reading specs and writing `generated/`.
 
 pub mod diagnostics;
+mod emit;
+pub mod ir;
+mod load;
+mod lower;
+mod naming;
+mod source_map;
 
 pub use diagnostics::{Diagnostic, Diagnostics};
 
@@ -38,10 +44,13 @@ pub fn generate(
     file_name: &str,
     settings: &Settings,
 ) -> Result<GeneratedCrate, Diagnostics> {
-    let _ = (spec_text, settings);
-    Err(Diagnostics::single(Diagnostic::new(
-        file_name,
-        "#",
-        "the generator is not written yet",
-    )))
+    let document = load::load(spec_text, file_name)?;
+    let api = lower::lower(&document, settings)?;
+    emit::emit(&api)
+}
+
+/// Lowers a spec without emitting code: for tools that inspect an API's shape.
+pub fn lower_spec(spec_text: &str, file_name: &str, settings: &Settings) -> Result<ir::Api, Diagnostics> {
+    let document = load::load(spec_text, file_name)?;
+    lower::lower(&document, settings)
 }

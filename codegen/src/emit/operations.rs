@@ -1,0 +1,586 @@
+//! `operations.rs`: a client method and a request builder per operation, with its
+//! parameter and body setters, `send()`, and the decoding of every documented response.
+//! `errors.rs`: each operation's enum of documented errors.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
+use crate::emit::validate::checks_for;
+use crate::ir::{
+    Api, BodyDecoding, ErrorCase, Operation, Param, ParamLocation, PathPiece, RequestBody, StatusMatch, TimeFormat,
+    TypeRef,
+};
+
+pub fn emit_operations(api: &Api) -> TokenStream {
+    let methods = api.operations.iter().map(|op| client_method(api, op));
+    let builders = api.operations.iter().map(|op| builder(api, op));
+    quote! {
+        //! One request builder per operation. Start from the methods on [`Client`](crate::Client).
+        impl crate::Client {
+            #( #methods )*
+        }
+        #( #builders )*
+    }
+}
+
+pub fn emit_errors(api: &Api) -> TokenStream {
+    let enums = api.operations.iter().map(|op| error_enum(api, op));
+    quote! {
+        //! The documented errors of each operation, decoded: `Error::Api` holds one of these.
+        #( #enums )*
+    }
+}
+
+fn client_method(api: &Api, op: &Operation) -> TokenStream {
+    let method = ident(&op.method_name);
+    let builder = ident(&op.type_name);
+    let line = format!("`{} {}`", op.http_method.as_str(), op.path_template);
+    let docs = doc(paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&line)]).as_deref());
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let _ = api;
+    quote! {
+        #docs
+        #deprecated
+        pub fn #method(&self) -> crate::operations::#builder {
+            crate::operations::#builder::new(self.clone())
+        }
+    }
+}
+
+/// How the builder holds the request body.
+enum BodyStore<'a> {
+    None,
+    /// AWS JSON operations without input: `{}` on the wire.
+    EmptyObject(&'a RequestBody),
+    /// An object body, gathered property by property as JSON, typed again in `send()`.
+    Object(&'a RequestBody),
+    /// Any other body, set whole.
+    Whole(&'a RequestBody),
+}
+
+fn body_store(op: &Operation) -> BodyStore<'_> {
+    match &op.body {
+        None => BodyStore::None,
+        Some(body) if body.ty == TypeRef::Unit => BodyStore::EmptyObject(body),
+        Some(body) if !body.properties.is_empty() => BodyStore::Object(body),
+        Some(body) => BodyStore::Whole(body),
+    }
+}
+
+fn settable_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.constant.is_none())
+}
+
+fn builder(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.type_name);
+    let name_text = &op.type_name;
+    let line = format!("Builder for [`Client::{}`](crate::Client::{}): `{} {}`.", op.method_name, op.method_name, op.http_method.as_str(), op.path_template);
+    let store = body_store(op);
+
+    let param_fields = settable_params(op).map(|p| {
+        let field = ident(&p.rust_name);
+        let ty = rust_type(api, &p.ty, TypesPath::Crate);
+        quote!(#field: ::std::option::Option<#ty>,)
+    });
+    let param_inits = settable_params(op).map(|p| {
+        let field = ident(&p.rust_name);
+        quote!(#field: None,)
+    });
+    let param_setters = settable_params(op).map(|p| param_setter(api, p));
+    let (body_field, body_init, body_setters) = body_members(api, &store);
+
+    let request_fn = request_fn(api, op, &store);
+    let success = success_type(api, op);
+    let (success_ty, success_enum) = (&success.ty, &success.enum_def);
+    let error_ty = error_type(op);
+    let decode = decode_fn(api, op, &success, &error_ty);
+
+    quote! {
+        #[doc = #line]
+        #[must_use = "a request does nothing until `.send().await`"]
+        #[derive(Clone)]
+        pub struct #name {
+            client: crate::Client,
+            #( #param_fields )*
+            #body_field
+        }
+
+        impl ::std::fmt::Debug for #name {
+            // Parameters and bodies may hold secrets: show only which request this is.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name_text).finish_non_exhaustive()
+            }
+        }
+
+        impl #name {
+            pub(crate) fn new(client: crate::Client) -> Self {
+                Self { client, #( #param_inits )* #body_init }
+            }
+
+            #( #param_setters )*
+            #body_setters
+
+            /// Checks the request against the spec, sends it (retrying as the client's
+            /// `RetryPolicy` allows) and decodes the response.
+            pub async fn send(self) -> ::std::result::Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+                let request = self.request()?;
+                let raw = self.client.core.execute::<#error_ty>(request).await?;
+                Self::decode(raw)
+            }
+
+            #request_fn
+            #decode
+        }
+
+        #success_enum
+    }
+}
+
+fn param_setter(api: &Api, p: &Param) -> TokenStream {
+    let field = ident(&p.rust_name);
+    let ty = rust_type(api, &p.ty, TypesPath::Crate);
+    let place = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    };
+    let requirement = if p.required { "required" } else { "optional" };
+    let line = format!("`{}` ({place} parameter, {requirement}).", p.wire_name);
+    let docs = doc(paragraphs(&[p.description.as_deref(), Some(&line)]).as_deref());
+    quote! {
+        #docs
+        pub fn #field(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+            self.#field = Some(value.into());
+            self
+        }
+    }
+}
+
+fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, TokenStream) {
+    match store {
+        BodyStore::None | BodyStore::EmptyObject(_) => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+        BodyStore::Whole(body) => {
+            let ty = rust_type(api, &body.ty, TypesPath::Crate);
+            (
+                quote!(body: ::std::option::Option<#ty>,),
+                quote!(body: None,),
+                quote! {
+                    /// The whole request body.
+                    pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                        self.body = Some(value.into());
+                        self
+                    }
+                },
+            )
+        }
+        BodyStore::Object(body) => {
+            let ty = rust_type(api, &body.ty, TypesPath::Crate);
+            let setters = body.properties.iter().map(|property| {
+                let setter = ident(&property.rust_name);
+                let wire = &property.wire_name;
+                let value_ty = rust_type(api, &property.ty, TypesPath::Crate);
+                let line = format!("Sets the body property `{wire}`.");
+                let docs = doc(paragraphs(&[property.description.as_deref(), Some(&line)]).as_deref());
+                quote! {
+                    #docs
+                    pub fn #setter(mut self, value: impl ::std::convert::Into<#value_ty>) -> Self {
+                        let value: #value_ty = value.into();
+                        self.body
+                            .get_or_insert_with(::serde_json::Map::new)
+                            .insert(#wire.to_string(), crate::runtime::body::to_json(&value));
+                        self
+                    }
+                }
+            });
+            (
+                quote!(body: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,),
+                quote!(body: None,),
+                quote! {
+                    /// The whole request body; property setters called afterwards change it.
+                    pub fn body(mut self, value: #ty) -> Self {
+                        self.body = match crate::runtime::body::to_json(&value) {
+                            ::serde_json::Value::Object(map) => Some(map),
+                            _ => Some(::serde_json::Map::new()),
+                        };
+                        self
+                    }
+                    #( #setters )*
+                },
+            )
+        }
+    }
+}
+
+/// `fn request(&self)`: checks every value, then lays the request out.
+fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
+    let mut bindings = Vec::new();
+    for p in settable_params(op) {
+        let field = ident(&p.rust_name);
+        let label = &p.rust_name;
+        if p.required {
+            bindings.push(quote! { let #field = crate::runtime::validate::required(#label, self.#field.as_ref())?; });
+            bindings.push(checks_for(api, quote!((*#field)), &p.ty, &p.constraints, false, quote!(#label)));
+        } else {
+            bindings.push(quote! { let #field = self.#field.as_ref(); });
+            bindings.push(checks_for(api, quote!(#field), &p.ty, &p.constraints, true, quote!(#label)));
+        }
+    }
+    let body = body_binding(api, store);
+
+    let method = ident(op.http_method.as_str());
+    let id = &op.id;
+    let template = &op.path_template;
+    let idempotent = op.idempotent;
+    let path = op.path.iter().map(|piece| match piece {
+        PathPiece::Literal(text) => quote!(request.push_path(#text);),
+        PathPiece::Param(index) => {
+            let p = &op.params[*index];
+            let text = joined_text(&p.ty, &ident(&p.rust_name));
+            quote!(request.push_path_param(#text);)
+        }
+    });
+    let query = op.params.iter().filter(|p| p.location == ParamLocation::Query).map(|p| {
+        let wire = &p.wire_name;
+        if let Some(constant) = &p.constant {
+            return quote!(request.query(#wire, #constant););
+        }
+        let field = ident(&p.rust_name);
+        let item = ident("item");
+        let send_one = match &p.ty {
+            // Arrays go as repeated pairs (`form` style, `explode: true`, the default).
+            TypeRef::Vec(inner) => {
+                let text = value_text(inner, &item);
+                quote!(for #item in #field.iter() { request.query(#wire, #text); })
+            }
+            ty => {
+                let text = value_text(ty, &field);
+                quote!(request.query(#wire, #text);)
+            }
+        };
+        if p.required { send_one } else { quote!(if let Some(#field) = #field { #send_one }) }
+    });
+    let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
+        let wire = &p.wire_name;
+        if let Some(constant) = &p.constant {
+            return quote!(request.header(#wire, #constant)?;);
+        }
+        let field = ident(&p.rust_name);
+        let text = joined_text(&p.ty, &field);
+        if p.required {
+            quote!(request.header(#wire, #text)?;)
+        } else {
+            quote!(if let Some(#field) = #field { request.header(#wire, #text)?; })
+        }
+    });
+    let accept = wants_accept(op).then(|| quote!(request.accept("application/json");));
+    let send_body = match store {
+        BodyStore::None => TokenStream::new(),
+        BodyStore::EmptyObject(body) => {
+            let content_type = &body.content_type;
+            quote!(request.raw_body(#content_type, b"{}".to_vec());)
+        }
+        BodyStore::Object(body) if body_always_sent(body) => {
+            let content_type = &body.content_type;
+            quote!(request.json_body(#content_type, &body)?;)
+        }
+        BodyStore::Object(body) | BodyStore::Whole(body) => {
+            let content_type = &body.content_type;
+            quote!(if let Some(body) = &body { request.json_body(#content_type, body)?; })
+        }
+    };
+    quote! {
+        fn request(&self) -> ::std::result::Result<crate::runtime::request::RequestParts, crate::runtime::validate::ValidationError> {
+            #( #bindings )*
+            #body
+            let mut request = crate::runtime::request::RequestParts::new(::http::Method::#method, #id, #template);
+            request.set_idempotent(#idempotent);
+            #( #path )*
+            #( #query )*
+            #( #headers )*
+            #accept
+            #send_body
+            Ok(request)
+        }
+    }
+}
+
+/// AWS JSON services answer in their own media type and expect no `Accept`; everyone else
+/// is told that JSON is wanted.
+fn wants_accept(op: &Operation) -> bool {
+    let aws_json = op.body.as_ref().is_some_and(|b| b.always_send);
+    let successes = op.responses.success.iter().map(|s| &s.body);
+    let errors = op.responses.errors.iter().map(|e| &e.body);
+    let json_response = successes.chain(errors).any(|body| body.ty().is_some());
+    json_response && !aws_json
+}
+
+/// `let body = ...;`: the typed body (or `None`), checked against the spec.
+fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
+    match store {
+        BodyStore::None | BodyStore::EmptyObject(_) => TokenStream::new(),
+        BodyStore::Whole(body) => {
+            let missing = if body.required {
+                quote!(let body = Some(crate::runtime::validate::required("body", body)?);)
+            } else {
+                TokenStream::new()
+            };
+            let check = checks_for(api, quote!(body), &body.ty, &Default::default(), true, quote!("body"));
+            quote! {
+                let body = self.body.as_ref();
+                #missing
+                #check
+            }
+        }
+        BodyStore::Object(body) => {
+            let ty = rust_type(api, &body.ty, TypesPath::Crate);
+            if body_always_sent(body) {
+                // Required: whatever was set, `{}` at least; a missing required property fails here.
+                quote! {
+                    let body: #ty = crate::runtime::body::from_json_object("body", self.body.clone().unwrap_or_default())?;
+                    crate::runtime::validate::Validate::validate(&body, "body")?;
+                }
+            } else {
+                quote! {
+                    let body: ::std::option::Option<#ty> = match self.body.clone() {
+                        Some(map) => Some(crate::runtime::body::from_json_object("body", map)?),
+                        None => None,
+                    };
+                    if let Some(body) = &body {
+                        crate::runtime::validate::Validate::validate(body, "body")?;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Object bodies that go out even when no setter was called.
+fn body_always_sent(body: &RequestBody) -> bool {
+    body.required || body.always_send
+}
+
+/// A `&str` expression for one value of `ty` held in `value` (a reference).
+fn value_text(ty: &TypeRef, value: &proc_macro2::Ident) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(#value.as_str()),
+        TypeRef::Secret => quote!(#value.expose_secret()),
+        TypeRef::Named(_) => quote!(#value.as_str()),
+        TypeRef::DateTime(TimeFormat::Rfc3339) => quote!(&#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::DateTime(TimeFormat::EpochSeconds) => quote!(&#value.timestamp().to_string()),
+        TypeRef::DateTime(TimeFormat::EpochMillis) => quote!(&#value.timestamp_millis().to_string()),
+        _ => quote!(&#value.to_string()),
+    }
+}
+
+/// Like `value_text`, but arrays become comma-separated (`simple` style, for paths and headers).
+fn joined_text(ty: &TypeRef, value: &proc_macro2::Ident) -> TokenStream {
+    match ty {
+        TypeRef::Vec(inner) => {
+            let item = ident("item");
+            let text = value_text(inner, &item);
+            quote!(&#value.iter().map(|#item| (#text).to_string()).collect::<::std::vec::Vec<_>>().join(","))
+        }
+        ty => value_text(ty, value),
+    }
+}
+
+/// The `T` of `Response<T>`.
+struct SuccessType {
+    ty: TokenStream,
+    /// The enum to emit when several 2xx bodies differ; empty otherwise.
+    enum_def: TokenStream,
+    is_enum: bool,
+}
+
+fn success_type(api: &Api, op: &Operation) -> SuccessType {
+    let cases = &op.responses.success;
+    let first = cases.first().map(|c| c.body.ty());
+    if cases.iter().all(|c| Some(c.body.ty()) == first) {
+        let ty = match first.flatten() {
+            Some(ty) => rust_type(api, ty, TypesPath::Crate),
+            None => quote!(()),
+        };
+        return SuccessType { ty, enum_def: TokenStream::new(), is_enum: false };
+    }
+    let name = ident(&format!("{}Response", op.type_name));
+    let variants = cases.iter().map(|case| {
+        let variant = ident(&case.variant);
+        let docs = doc(Some(&format!("{} ({}).", case.description.trim().trim_end_matches('.'), status_text(case.status))));
+        match case.body.ty() {
+            Some(ty) => {
+                let ty = rust_type(api, ty, TypesPath::Crate);
+                quote!(#docs #variant(#ty),)
+            }
+            None => quote!(#docs #variant,),
+        }
+    });
+    let line = format!("The successful outcomes of [`Client::{}`](crate::Client::{}), which differ by status.", op.method_name, op.method_name);
+    SuccessType {
+        ty: quote!(crate::operations::#name),
+        enum_def: quote! {
+            #[doc = #line]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name {
+                #( #variants )*
+            }
+        },
+        is_enum: true,
+    }
+}
+
+fn error_type(op: &Operation) -> TokenStream {
+    let name = ident(&format!("{}Error", op.type_name));
+    quote!(crate::errors::#name)
+}
+
+fn error_enum(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&format!("{}Error", op.type_name));
+    let line = format!("The documented errors of [`Client::{}`](crate::Client::{}).", op.method_name, op.method_name);
+    let variants = op.responses.errors.iter().map(|case| {
+        let variant = ident(&case.variant);
+        let how = match &case.code {
+            Some(code) => format!("error code `{code}`"),
+            None => status_text(case.status),
+        };
+        let docs = doc(Some(&format!("{} ({how}).", case.description.trim().trim_end_matches('.'))));
+        match case.body.ty() {
+            Some(ty) => {
+                let ty = rust_type(api, ty, TypesPath::Crate);
+                quote!(#docs #variant(#ty),)
+            }
+            None => quote!(#docs #variant,),
+        }
+    });
+    quote! {
+        #[doc = #line]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #( #variants )*
+        }
+    }
+}
+
+fn status_text(status: StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(code) => format!("status {code}"),
+        StatusMatch::Range(range) => format!("status {range}XX"),
+        StatusMatch::Default => "any other status".into(),
+    }
+}
+
+/// `fn decode(raw)`: the response, matched against the documented ones.
+fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenStream) -> TokenStream {
+    let success_ty = &success.ty;
+    let multi = success.is_enum;
+    let success_arm = |case: &crate::ir::SuccessCase| {
+        let decode = decode_body(api, &case.body);
+        if multi {
+            let variant = ident(&case.variant);
+            let enum_name = ident(&format!("{}Response", op.type_name));
+            let wrap = if case.body.ty().is_some() {
+                quote!(crate::operations::#enum_name::#variant)
+            } else {
+                quote!(|()| crate::operations::#enum_name::#variant)
+            };
+            quote!(#decode.map(|response| response.map(#wrap)))
+        } else {
+            decode
+        }
+    };
+    let error_expr = |case: &ErrorCase| {
+        let variant = ident(&case.variant);
+        let enum_name = ident(&format!("{}Error", op.type_name));
+        match case.body.ty() {
+            Some(ty) => {
+                let ty = rust_type(api, ty, TypesPath::Crate);
+                quote!(raw.api_error::<#ty, #error_ty>(crate::errors::#enum_name::#variant))
+            }
+            None => quote!(raw.api_error_without_body(crate::errors::#enum_name::#variant)),
+        }
+    };
+
+    let coded: Vec<&ErrorCase> = op.responses.errors.iter().filter(|e| e.code.is_some()).collect();
+    let by_code = (!coded.is_empty()).then(|| {
+        let arms = coded.iter().map(|case| {
+            let code = case.code.as_deref().unwrap_or_default();
+            let expr = error_expr(case);
+            quote!(#code => return Err(#expr),)
+        });
+        quote! {
+            // AWS tells errors apart by code, not status.
+            if !(200..300).contains(&status) {
+                if let Some(code) = raw.error_code() {
+                    match code.as_str() {
+                        #( #arms )*
+                        _ => {}
+                    }
+                }
+            }
+        }
+    });
+
+    let mut arms = Vec::new();
+    let mut ranges = Vec::new();
+    for case in &op.responses.success {
+        let expr = success_arm(case);
+        match case.status {
+            StatusMatch::Code(code) => {
+                let code = Literal::u16_unsuffixed(code);
+                arms.push(quote!(#code => #expr,))
+            }
+            StatusMatch::Range(range) => {
+                let (lo, hi) = (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
+                ranges.push(quote!(#lo..=#hi => #expr,));
+            }
+            StatusMatch::Default => ranges.push(quote!(_ => #expr,)),
+        }
+    }
+    if op.responses.success.is_empty() {
+        ranges.push(quote!(200..=299 => raw.empty(),));
+    }
+    let mut fallback = quote!(_ => Err(raw.unexpected()),);
+    for case in &op.responses.errors {
+        let expr = error_expr(case);
+        match case.status {
+            StatusMatch::Code(code) => {
+                let code = Literal::u16_unsuffixed(code);
+                arms.push(quote!(#code => Err(#expr),))
+            }
+            StatusMatch::Range(range) => {
+                let (lo, hi) = (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
+                ranges.push(quote!(#lo..=#hi => Err(#expr),));
+            }
+            StatusMatch::Default => fallback = quote!(_ if !(200..300).contains(&status) => Err(#expr), _ => Err(raw.unexpected()),),
+        }
+    }
+    let has_default_success = op.responses.success.iter().any(|c| c.status == StatusMatch::Default);
+    if has_default_success {
+        fallback = TokenStream::new();
+    }
+    quote! {
+        fn decode(raw: crate::runtime::response::RawResponse) -> ::std::result::Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+            let status = raw.status();
+            #by_code
+            match status {
+                #( #arms )*
+                #( #ranges )*
+                #fallback
+            }
+        }
+    }
+}
+
+fn decode_body(api: &Api, body: &BodyDecoding) -> TokenStream {
+    match body {
+        BodyDecoding::None => quote!(raw.empty()),
+        BodyDecoding::Json(ty) => {
+            let ty = rust_type(api, ty, TypesPath::Crate);
+            quote!(raw.json::<#ty, _>())
+        }
+        BodyDecoding::JsonOrEmpty(ty) => {
+            let ty = rust_type(api, ty, TypesPath::Crate);
+            quote!(raw.json_or_empty_object::<#ty, _>())
+        }
+    }
+}

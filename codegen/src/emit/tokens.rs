@@ -1,0 +1,120 @@
+//! Small pieces every emitter uses: Rust types for `TypeRef`s, doc attributes, identifiers.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{Api, Number, TimeFormat, TypeRef};
+
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = "..."]` lines. Markdown passes through; the crates turn doctests off, so prose
+/// with indented or fenced blocks is never compiled.
+pub fn doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return TokenStream::new() };
+    let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Joins doc paragraphs, skipping empty ones.
+pub fn paragraphs(parts: &[Option<&str>]) -> Option<String> {
+    let parts: Vec<&str> = parts.iter().flatten().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// Where named types live, as seen from the module being written.
+#[derive(Clone, Copy)]
+pub enum TypesPath {
+    /// Inside `types.rs`.
+    Local,
+    /// Anywhere else in the crate.
+    Crate,
+}
+
+pub fn rust_type(api: &Api, ty: &TypeRef, path: TypesPath) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Secret => quote!(crate::Secret),
+        TypeRef::DateTime(_) => quote!(::chrono::DateTime<::chrono::Utc>),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Unit => quote!(()),
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(api, inner, path);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(api, inner, path);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        TypeRef::Named(id) => {
+            let name = ident(&api.types[id.0].name);
+            match path {
+                TypesPath::Local => quote!(#name),
+                TypesPath::Crate => quote!(crate::types::#name),
+            }
+        }
+    }
+}
+
+/// The serde `with` module for a timestamp that is not RFC 3339.
+pub fn time_module(ty: &TypeRef, optional: bool) -> Option<String> {
+    let module = match ty {
+        TypeRef::DateTime(TimeFormat::EpochSeconds) => "epoch_seconds",
+        TypeRef::DateTime(TimeFormat::EpochMillis) => "epoch_millis",
+        _ => return None,
+    };
+    Some(format!("crate::runtime::timestamp::{module}{}", if optional { "::option" } else { "" }))
+}
+
+/// A literal of the same Rust type as the value it is compared with.
+pub fn number_literal(number: Number, ty: &TypeRef) -> TokenStream {
+    match (ty, number) {
+        (TypeRef::I32, Number::Int(v)) => {
+            let v = Literal::i32_suffixed(v.clamp(i32::MIN as i64, i32::MAX as i64) as i32);
+            quote!(#v)
+        }
+        (TypeRef::I32, Number::Float(v)) => {
+            let v = Literal::i32_suffixed(v.clamp(i32::MIN as f64, i32::MAX as f64) as i32);
+            quote!(#v)
+        }
+        (TypeRef::I64, Number::Int(v)) => {
+            let v = Literal::i64_suffixed(v);
+            quote!(#v)
+        }
+        (TypeRef::I64, Number::Float(v)) => {
+            let v = Literal::i64_suffixed(v as i64);
+            quote!(#v)
+        }
+        (TypeRef::F32, number) => {
+            let v = Literal::f32_suffixed(as_f64(number) as f32);
+            quote!(#v)
+        }
+        (_, number) => {
+            let v = Literal::f64_suffixed(as_f64(number));
+            quote!(#v)
+        }
+    }
+}
+
+fn as_f64(number: Number) -> f64 {
+    match number {
+        Number::Int(v) => v as f64,
+        Number::Float(v) => v,
+    }
+}
+
+/// Formats a token stream as a Rust file, with a header saying where it came from.
+///
+/// Fails only through a bug in the emitters; the error shows the tokens so that it is easy
+/// to find.
+pub fn format_file(tokens: TokenStream, header: &str) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens.clone())
+        .map_err(|error| format!("the generator emitted invalid Rust ({error}):\n{tokens}"))?;
+    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+}

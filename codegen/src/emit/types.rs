@@ -1,0 +1,204 @@
+//! `types.rs`: one Rust type per named schema, with serde attributes for the wire form and a
+//! `Validate` impl for the spec's constraints.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::tokens::{doc, ident, rust_type, time_module, TypesPath};
+use crate::emit::validate::checks_for;
+use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
+
+pub fn emit_types(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|def| emit_type(api, def));
+    quote! {
+        //! The request and response bodies of the API, one type per schema.
+        #( #items )*
+    }
+}
+
+fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
+    match &def.kind {
+        TypeKind::Struct(s) => emit_struct(api, def, s),
+        TypeKind::Enum(variants) => emit_enum(def, variants),
+        TypeKind::Union(u) => emit_union(api, def, u),
+    }
+}
+
+fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.description.as_deref());
+    let fields = s.fields.iter().map(|f| emit_field(api, f));
+    let additional = s.additional.as_ref().map(|value| {
+        let value = rust_type(api, value, TypesPath::Local);
+        quote! {
+            /// Properties beyond the named ones.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+        }
+    });
+    // Structs whose fields may all be left out can start from `Default`.
+    let default = s.fields.iter().all(Field::is_optional).then(|| quote!(Default,));
+    let checks = s.fields.iter().map(|f| {
+        let member = ident(&f.rust_name);
+        let label = &f.rust_name;
+        checks_for(api, quote!(self.#member), &f.ty, &f.constraints, f.is_optional(), quote!(&format!("{field}.{}", #label)))
+    });
+    let checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
+    let field_param = if checks.is_empty() { quote!(_field) } else { quote!(field) };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #( #fields )*
+            #additional
+        }
+
+        impl crate::runtime::validate::Validate for #name {
+            fn validate(&self, #field_param: &str) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+                #( #checks )*
+                Ok(())
+            }
+        }
+    }
+}
+
+fn emit_field(api: &Api, field: &Field) -> TokenStream {
+    let name = ident(&field.rust_name);
+    let docs = doc(field.description.as_deref());
+    let mut ty = rust_type(api, &field.ty, TypesPath::Local);
+    if field.boxed {
+        ty = quote!(::std::boxed::Box<#ty>);
+    }
+    let optional = field.is_optional();
+    if optional {
+        ty = quote!(::std::option::Option<#ty>);
+    }
+    let mut serde = Vec::new();
+    if field.wire_name != field.rust_name {
+        let wire = &field.wire_name;
+        serde.push(quote!(rename = #wire));
+    }
+    if optional {
+        serde.push(quote!(default));
+        // A required-but-nullable field is sent as `null`; an optional one is left out.
+        if !field.required {
+            serde.push(quote!(skip_serializing_if = "Option::is_none"));
+        }
+    }
+    if let Some(module) = time_module(&field.ty, optional) {
+        serde.push(quote!(with = #module));
+    }
+    let serde = (!serde.is_empty()).then(|| quote!(#[serde( #( #serde ),* )]));
+    quote! {
+        #docs
+        #serde
+        pub #name: #ty,
+    }
+}
+
+/// A string enum that survives values the spec does not know: they land in `Unknown` and are
+/// sent back unchanged.
+fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.description.as_deref());
+    let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #[doc = #variant_docs] #idents, )*
+            /// A value this version of the client does not know.
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#idents => #wires, )*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#idents, )*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+
+        impl crate::runtime::validate::Validate for #name {
+            fn validate(&self, _field: &str) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+                Ok(())
+            }
+        }
+    }
+}
+
+fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.description.as_deref());
+    let tag = match &union.tag {
+        Some(tag) => quote!(#[serde(tag = #tag)]),
+        None => quote!(#[serde(untagged)]),
+    };
+    let variants = union.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let mut ty = rust_type(api, &v.ty, TypesPath::Local);
+        if v.boxed {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let rename = v.tag_value.as_ref().map(|value| quote!(#[serde(rename = #value)]));
+        quote!(#rename #variant(#ty),)
+    });
+    let arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        quote!(Self::#variant(value) => crate::runtime::validate::Validate::validate(value, field),)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #tag
+        pub enum #name {
+            #( #variants )*
+        }
+
+        impl crate::runtime::validate::Validate for #name {
+            fn validate(&self, field: &str) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+                match self {
+                    #( #arms )*
+                }
+            }
+        }
+    }
+}

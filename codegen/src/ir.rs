@@ -1,0 +1,367 @@
+//! The model the emitters read: HTTP and Rust facts, with every name chosen, every `$ref`
+//! resolved and every wire convention made explicit. Nothing here mentions OpenAPI syntax.
+
+/// One API: becomes one crate.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Package name, `<stem>-client`.
+    pub package: String,
+    /// Library name, `<stem>_client`.
+    pub library: String,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub auth: Vec<Auth>,
+    pub operations: Vec<Operation>,
+    pub types: Vec<TypeDef>,
+}
+
+impl Api {
+    pub fn uses_sigv4(&self) -> bool {
+        self.auth.iter().any(|a| matches!(a, Auth::SigV4 { .. }))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// URL template, with `{variable}` placeholders.
+    pub url: String,
+    pub description: Option<String>,
+    pub variables: Vec<ServerVariable>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerVariable {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub default: String,
+    pub allowed: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// One way to authenticate; at most one of each kind per API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>` (http bearer and OAuth2).
+    Bearer,
+    /// `Authorization: Basic ...`.
+    Basic,
+    /// A key sent as given, in a header or the query.
+    ApiKey { location: ApiKeyLocation, name: String },
+    /// AWS Signature Version 4; the region is the `region` server variable.
+    SigV4 { service: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    Header,
+    Query,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The operationId (or one derived from method and path).
+    pub id: String,
+    /// `snake_case` client method.
+    pub method_name: String,
+    /// `UpperCamelCase` stem for the builder and its error and response types.
+    pub type_name: String,
+    pub http_method: HttpMethod,
+    /// The path as the spec writes it, for docs and tracing (`/api/v2/tokens/{id}`).
+    pub path_template: String,
+    /// The path to send, piece by piece.
+    pub path: Vec<PathPiece>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// Safe to retry on 5xx and connection failures.
+    pub idempotent: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub responses: Responses,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+
+    /// Idempotent by HTTP semantics (RFC 9110 §9.2.2).
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, HttpMethod::Post | HttpMethod::Patch)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPiece {
+    Literal(String),
+    /// Index into `Operation::params`.
+    Param(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub wire_name: String,
+    /// Setter and field name.
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub constraints: Constraints,
+    /// A value sent on every call, with no setter (a single-value enum header).
+    pub constant: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub content_type: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// The top-level properties of an object body, each of which gets a setter.
+    pub properties: Vec<BodyProperty>,
+    /// AWS JSON: send `{}` when the caller sets nothing.
+    pub always_send: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BodyProperty {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Responses {
+    pub success: Vec<SuccessCase>,
+    pub errors: Vec<ErrorCase>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SuccessCase {
+    pub status: StatusMatch,
+    /// Variant name, when several successes carry different bodies.
+    pub variant: String,
+    pub body: BodyDecoding,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyDecoding {
+    /// No body documented: whatever comes is ignored.
+    None,
+    /// A JSON body that must be present.
+    Json(TypeRef),
+    /// A JSON object with no required members: an empty body means `{}`.
+    JsonOrEmpty(TypeRef),
+}
+
+impl BodyDecoding {
+    pub fn ty(&self) -> Option<&TypeRef> {
+        match self {
+            BodyDecoding::None => None,
+            BodyDecoding::Json(ty) | BodyDecoding::JsonOrEmpty(ty) => Some(ty),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCase {
+    pub status: StatusMatch,
+    /// The AWS error code that identifies this error whatever its status.
+    pub code: Option<String>,
+    pub variant: String,
+    pub body: BodyDecoding,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `4XX` is `Range(4)`.
+    Range(u16),
+    Default,
+}
+
+/// What `x-pagination` says, resolved to Rust names.
+#[derive(Debug, Clone)]
+pub enum Pagination {
+    Token {
+        /// Where the request carries the token: a body property or a query parameter.
+        input: PageInput,
+        /// The response field with the next token.
+        output_field: String,
+        items_field: String,
+        item_ty: TypeRef,
+    },
+    Offset {
+        /// Index into `Operation::params`.
+        offset_param: usize,
+        limit_param: Option<usize>,
+        items_field: String,
+        item_ty: TypeRef,
+        total_field: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum PageInput {
+    /// Index into `Operation::params`.
+    Param(usize),
+    /// Rust name of the body property setter.
+    BodyProperty(String),
+}
+
+/// A Rust type as used in a field, parameter or body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    String,
+    Secret,
+    DateTime(TimeFormat),
+    /// Anything: `serde_json::Value`.
+    Json,
+    /// No data: `()`.
+    Unit,
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Named(TypeId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    Rfc3339,
+    EpochSeconds,
+    EpochMillis,
+}
+
+/// Index into `Api::types`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum, with an `Unknown(String)` fallback.
+    Enum(Vec<EnumVariant>),
+    Union(Union),
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` beside named properties: kept in a flattened map.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Breaks a cycle of directly nested structs.
+    pub boxed: bool,
+    pub description: Option<String>,
+    pub constraints: Constraints,
+}
+
+impl Field {
+    /// Absent or `null` are both possible: the Rust type is an `Option`.
+    pub fn is_optional(&self) -> bool {
+        !self.required || self.nullable
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub rust_name: String,
+    pub wire: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The discriminator property; `None` means untagged.
+    pub tag: Option<String>,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub boxed: bool,
+    /// The discriminator value, for tagged unions.
+    pub tag_value: Option<String>,
+}
+
+/// Client-side checks from JSON Schema validation keywords.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub minimum: Option<Number>,
+    pub maximum: Option<Number>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    /// Checks on each item of an array.
+    pub items: Option<Box<Constraints>>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+}

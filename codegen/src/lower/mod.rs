@@ -1,0 +1,169 @@
+//! The spec → the IR. After this step nothing downstream looks at OpenAPI again.
+
+mod operation;
+mod refs;
+pub mod schema;
+
+use std::collections::HashMap;
+
+use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
+use serde_json::Value;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::ir::{Api, ApiKeyLocation, Auth, HttpMethod, Server, ServerVariable};
+use crate::load::Document;
+use crate::naming::{snake, Scope};
+use crate::source_map::escape_token;
+use crate::Settings;
+
+use operation::{OperationContext, Site};
+use schema::TypeSpace;
+
+pub fn lower(doc: &Document, settings: &Settings) -> Result<Api, Diagnostics> {
+    let mut problems = Vec::new();
+    let auth = lower_auth(doc, &mut problems);
+    let servers = lower_servers(doc);
+    let sigv4 = auth.iter().any(|a| matches!(a, Auth::SigV4 { .. }));
+
+    let mut types = TypeSpace::new(doc);
+    if let Err(d) = types.declare_components() {
+        problems.push(d);
+    }
+    let mut operations = Vec::new();
+    let mut method_scope = Scope::with_reserved(&["builder", "base_url"]);
+    let mut type_scope = Scope::default();
+    let mut seen_ids: HashMap<String, String> = HashMap::new();
+    for (path, item) in &doc.api.paths.paths {
+        let item_pointer = format!("#/paths/{}", escape_token(path));
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                problems.push(doc.locator().error(&item_pointer, "path items given by `$ref` are not supported; write the path item in place"));
+                continue;
+            }
+        };
+        for (method_key, method, op) in methods(item) {
+            let pointer = format!("{item_pointer}/{method_key}");
+            if let Some(id) = &op.operation_id {
+                if let Some(first) = seen_ids.insert(id.clone(), pointer.clone()) {
+                    problems.push(doc.locator().error(
+                        &format!("{pointer}/operationId"),
+                        format!("operationId `{id}` is already used at {first}; every operationId must be unique"),
+                    ));
+                    continue;
+                }
+            }
+            let site = Site { path, method, pointer, path_params: &item.parameters };
+            let mut context = OperationContext { doc, types: &mut types, sigv4 };
+            match context.lower(&site, op, &mut method_scope, &mut type_scope) {
+                Ok(operation) => operations.push(operation),
+                Err(d) => problems.push(d),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    types.break_cycles();
+    let info = &doc.api.info;
+    Ok(Api {
+        package: format!("{}-client", settings.stem),
+        library: format!("{}_client", snake(&settings.stem)),
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        servers,
+        auth,
+        operations,
+        types: types.into_types(),
+    })
+}
+
+fn methods(item: &openapiv3::PathItem) -> impl Iterator<Item = (&'static str, HttpMethod, &openapiv3::Operation)> {
+    [
+        ("get", HttpMethod::Get, &item.get),
+        ("put", HttpMethod::Put, &item.put),
+        ("post", HttpMethod::Post, &item.post),
+        ("delete", HttpMethod::Delete, &item.delete),
+        ("options", HttpMethod::Options, &item.options),
+        ("head", HttpMethod::Head, &item.head),
+        ("patch", HttpMethod::Patch, &item.patch),
+        ("trace", HttpMethod::Trace, &item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(key, method, op)| op.as_ref().map(|op| (key, method, op)))
+}
+
+fn lower_servers(doc: &Document) -> Vec<Server> {
+    doc.api
+        .servers
+        .iter()
+        .map(|server| Server {
+            url: server.url.clone(),
+            description: server.description.clone(),
+            variables: server
+                .variables
+                .iter()
+                .flatten()
+                .map(|(name, variable)| ServerVariable {
+                    wire_name: name.clone(),
+                    rust_name: snake(name),
+                    default: variable.default.clone(),
+                    allowed: variable.enumeration.clone(),
+                    description: variable.description.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// One `Auth` per kind of security scheme, in the order the spec declares them.
+fn lower_auth(doc: &Document, problems: &mut Vec<Diagnostic>) -> Vec<Auth> {
+    let mut auth: Vec<Auth> = Vec::new();
+    let Some(components) = &doc.api.components else { return auth };
+    for (name, scheme) in &components.security_schemes {
+        let pointer = format!("#/components/securitySchemes/{}", escape_token(name));
+        let scheme = match scheme {
+            ReferenceOr::Item(scheme) => scheme,
+            ReferenceOr::Reference { .. } => continue,
+        };
+        let lowered = match scheme {
+            SecurityScheme::APIKey { location, name, extensions, .. } => {
+                if extensions.get("x-amazon-apigateway-authtype").and_then(Value::as_str) == Some("awsSigv4") {
+                    match signing_name(doc) {
+                        Some(service) => Some(Auth::SigV4 { service }),
+                        None => {
+                            problems.push(doc.locator().error(&pointer, "a SigV4 scheme needs the signing name in `info.x-serviceName`"));
+                            None
+                        }
+                    }
+                } else {
+                    match location {
+                        APIKeyLocation::Header => Some(Auth::ApiKey { location: ApiKeyLocation::Header, name: name.clone() }),
+                        APIKeyLocation::Query => Some(Auth::ApiKey { location: ApiKeyLocation::Query, name: name.clone() }),
+                        // Cookie keys: no setter; callers can add the cookie through their own client.
+                        APIKeyLocation::Cookie => None,
+                    }
+                }
+            }
+            SecurityScheme::HTTP { scheme, .. } => match scheme.to_ascii_lowercase().as_str() {
+                "bearer" => Some(Auth::Bearer),
+                "basic" => Some(Auth::Basic),
+                _ => None,
+            },
+            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Some(Auth::Bearer),
+        };
+        if let Some(lowered) = lowered {
+            let same_kind = auth.iter().any(|a| std::mem::discriminant(a) == std::mem::discriminant(&lowered));
+            if !same_kind {
+                auth.push(lowered);
+            }
+        }
+    }
+    auth
+}
+
+fn signing_name(doc: &Document) -> Option<String> {
+    let info = &doc.api.info.extensions;
+    ["x-serviceName", "x-aws-signingName"].iter().find_map(|key| info.get(*key).and_then(Value::as_str).map(str::to_string))
+}

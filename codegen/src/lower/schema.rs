@@ -1,0 +1,672 @@
+//! JSON Schema → Rust types: one `lower_*` per schema form, all types kept in one arena.
+
+use std::collections::HashMap;
+
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type};
+use serde_json::Value;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{
+    Constraints, EnumVariant, Field, Number, Struct, TimeFormat, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    UnionVariant,
+};
+use crate::load::Document;
+use crate::lower::refs::{last_token, resolve};
+use crate::naming::{camel, snake, Scope};
+
+/// What a schema becomes where it is used: a type, the checks on it, and whether `null` is allowed.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub ty: TypeRef,
+    pub constraints: Constraints,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+impl Lowered {
+    fn of(ty: TypeRef) -> Lowered {
+        Lowered { ty, constraints: Constraints::default(), nullable: false, description: None }
+    }
+}
+
+/// Every named type of the crate, by id, and the component schemas already given one.
+pub struct TypeSpace<'a> {
+    doc: &'a Document,
+    defs: Vec<Option<TypeDef>>,
+    names: Vec<String>,
+    by_pointer: HashMap<String, TypeId>,
+    scope: Scope,
+    /// Pointers of unnamed schemas being lowered, to refuse cycles that no struct breaks.
+    inlining: Vec<String>,
+}
+
+/// The shape of a schema, whatever way `openapiv3` parsed it.
+enum Form<'s> {
+    String { format: Option<String>, values: Vec<Option<String>>, constraints: Constraints },
+    Integer { format: Option<String>, constraints: Constraints },
+    Number { format: Option<String>, constraints: Constraints },
+    Boolean,
+    Object(ObjectForm<'s>),
+    Array { items: Option<&'s ReferenceOr<Box<Schema>>>, constraints: Constraints },
+    OneOf(&'s [ReferenceOr<Schema>]),
+    AnyOf(&'s [ReferenceOr<Schema>]),
+    /// The members, and the schema's own properties when it has some beside `allOf`.
+    AllOf(&'s [ReferenceOr<Schema>], Option<ObjectForm<'s>>),
+    Any,
+}
+
+#[derive(Clone, Copy)]
+struct ObjectForm<'s> {
+    properties: &'s indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: &'s [String],
+    additional: Option<&'s AdditionalProperties>,
+}
+
+impl<'a> TypeSpace<'a> {
+    pub fn new(doc: &'a Document) -> TypeSpace<'a> {
+        TypeSpace {
+            doc,
+            defs: Vec::new(),
+            names: Vec::new(),
+            by_pointer: HashMap::new(),
+            scope: Scope::default(),
+            inlining: Vec::new(),
+        }
+    }
+
+    /// The finished arena. Every reserved id has its definition by now.
+    pub fn into_types(self) -> Vec<TypeDef> {
+        self.defs.into_iter().map(|d| d.expect("every reserved type is defined before lowering ends")).collect()
+    }
+
+    pub fn def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.defs[id.0].as_ref()
+    }
+
+    /// Gives every component schema that needs a Rust type of its own a name, in document
+    /// order, before anything else claims one: component names are the most stable.
+    pub fn declare_components(&mut self) -> Result<(), Diagnostic> {
+        let Some(components) = &self.doc.api.components else { return Ok(()) };
+        let names: Vec<String> = components.schemas.keys().cloned().collect();
+        for name in names {
+            let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(&name));
+            self.lower_ref(&pointer, &pointer)?;
+        }
+        Ok(())
+    }
+
+    /// Lowers a schema found at `pointer`; `hint` names it if it needs a type of its own.
+    pub fn lower(&mut self, schema: &ReferenceOr<Schema>, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = crate::lower::refs::target_pointer(self.doc, reference, pointer)?;
+                self.lower_ref(&target, pointer)
+            }
+            ReferenceOr::Item(schema) => self.lower_item(schema, pointer, hint),
+        }
+    }
+
+    fn lower_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = crate::lower::refs::target_pointer(self.doc, reference, pointer)?;
+                self.lower_ref(&target, pointer)
+            }
+            ReferenceOr::Item(schema) => self.lower_item(schema, pointer, hint),
+        }
+    }
+
+    /// A `$ref` to `target`: a named type when the target needs one, else the target inlined.
+    fn lower_ref(&mut self, target: &str, at: &str) -> Result<Lowered, Diagnostic> {
+        if let Some(id) = self.by_pointer.get(target) {
+            return Ok(Lowered::of(TypeRef::Named(*id)));
+        }
+        let reference = ReferenceOr::<Schema>::Reference { reference: target.to_string() };
+        let (schema, resolved_at) = resolve(self.doc, &reference, at)?;
+        let schema = schema.into_owned();
+        if let Some(id) = self.by_pointer.get(&resolved_at) {
+            return Ok(Lowered::of(TypeRef::Named(*id)));
+        }
+        let name = last_token(&resolved_at);
+        if needs_named_type(&schema) {
+            let id = self.reserve(&camel(&name));
+            self.by_pointer.insert(resolved_at.clone(), id);
+            self.by_pointer.insert(target.to_string(), id);
+            let def = self.define(&schema, &resolved_at, id)?;
+            self.defs[id.0] = Some(def);
+            let mut lowered = Lowered::of(TypeRef::Named(id));
+            lowered.nullable = schema.schema_data.nullable;
+            return Ok(lowered);
+        }
+        if self.inlining.contains(&resolved_at) {
+            return Err(self.doc.locator().error(
+                &resolved_at,
+                "this schema contains itself without an object in between, so it has no finite Rust type",
+            ));
+        }
+        self.inlining.push(resolved_at.clone());
+        let lowered = self.lower_item(&schema, &resolved_at, &camel(&name));
+        self.inlining.pop();
+        lowered
+    }
+
+    fn reserve(&mut self, wanted: &str) -> TypeId {
+        let name = self.scope.claim(wanted);
+        self.defs.push(None);
+        self.names.push(name);
+        TypeId(self.defs.len() - 1)
+    }
+
+    /// Lowers an inline schema.
+    fn lower_item(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
+        let nullable = schema.schema_data.nullable;
+        let description = description_of(schema);
+        if needs_named_type(schema) {
+            // A single-member `allOf` is the usual way to put a description beside a `$ref`.
+            if let Some(only) = single_all_of(schema) {
+                let mut lowered = self.lower(only, &format!("{pointer}/allOf/0"), hint)?;
+                lowered.nullable |= nullable;
+                lowered.description = description.or(lowered.description);
+                return Ok(lowered);
+            }
+            let id = self.reserve(&camel(hint));
+            let def = self.define(schema, pointer, id)?;
+            self.defs[id.0] = Some(def);
+            return Ok(Lowered { ty: TypeRef::Named(id), constraints: Constraints::default(), nullable, description });
+        }
+        let mut lowered = self.lower_unnamed(schema, pointer, hint)?;
+        lowered.nullable |= nullable;
+        lowered.description = description;
+        Ok(lowered)
+    }
+
+    /// Schemas that are a Rust primitive or container, with their checks.
+    fn lower_unnamed(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
+        let sensitive = schema.schema_data.extensions.get("x-sensitive") == Some(&Value::Bool(true));
+        let lowered = match form_of(schema) {
+            Form::String { format, values, constraints } => {
+                let ty = match format.as_deref() {
+                    _ if sensitive => TypeRef::Secret,
+                    Some("password") => TypeRef::Secret,
+                    Some("date-time") => TypeRef::DateTime(TimeFormat::Rfc3339),
+                    _ => TypeRef::String,
+                };
+                let nullable = values.iter().any(Option::is_none);
+                let constraints = if ty == TypeRef::String || ty == TypeRef::Secret { constraints } else { Constraints::default() };
+                Lowered { ty, constraints, nullable, description: None }
+            }
+            Form::Integer { format, constraints } => match format.as_deref() {
+                Some("epoch-seconds") => Lowered::of(TypeRef::DateTime(TimeFormat::EpochSeconds)),
+                Some("epoch-millis") => Lowered::of(TypeRef::DateTime(TimeFormat::EpochMillis)),
+                Some("int32") | Some("int16") | Some("int8") => Lowered { constraints, ..Lowered::of(TypeRef::I32) },
+                _ => Lowered { constraints, ..Lowered::of(TypeRef::I64) },
+            },
+            Form::Number { format, constraints } => match format.as_deref() {
+                Some("epoch-seconds") => Lowered::of(TypeRef::DateTime(TimeFormat::EpochSeconds)),
+                Some("epoch-millis") => Lowered::of(TypeRef::DateTime(TimeFormat::EpochMillis)),
+                Some("float") => Lowered { constraints, ..Lowered::of(TypeRef::F32) },
+                _ => Lowered { constraints, ..Lowered::of(TypeRef::F64) },
+            },
+            Form::Boolean => Lowered::of(TypeRef::Bool),
+            Form::Array { items, mut constraints } => {
+                let item = match items {
+                    Some(items) => {
+                        let item = self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?;
+                        item
+                    }
+                    None => Lowered::of(TypeRef::Json),
+                };
+                if !item.constraints.is_empty() {
+                    constraints.items = Some(Box::new(item.constraints));
+                }
+                Lowered { ty: TypeRef::Vec(Box::new(in_container(item.ty))), constraints, nullable: false, description: None }
+            }
+            Form::Object(object) => {
+                // Only maps and free-form objects come here; objects with properties are named.
+                let value = self.lower_additional(object.additional, pointer, hint)?.unwrap_or(TypeRef::Json);
+                Lowered::of(TypeRef::Map(Box::new(value)))
+            }
+            Form::Any => Lowered::of(TypeRef::Json),
+            Form::OneOf(_) | Form::AnyOf(_) | Form::AllOf(..) => {
+                unreachable!("compositions always get a named type")
+            }
+        };
+        Ok(lowered)
+    }
+
+    fn lower_additional(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        pointer: &str,
+        hint: &str,
+    ) -> Result<Option<TypeRef>, Diagnostic> {
+        Ok(match additional {
+            None | Some(AdditionalProperties::Any(false)) => None,
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
+            Some(AdditionalProperties::Schema(schema)) => {
+                let value = self.lower(schema, &format!("{pointer}/additionalProperties"), &format!("{hint}Value"))?;
+                Some(in_container(value.ty))
+            }
+        })
+    }
+
+    /// The definition of a named type.
+    fn define(&mut self, schema: &Schema, pointer: &str, id: TypeId) -> Result<TypeDef, Diagnostic> {
+        let name = self.names[id.0].clone();
+        let kind = match form_of(schema) {
+            Form::String { values, .. } => TypeKind::Enum(enum_variants(&values)),
+            Form::Object(object) => TypeKind::Struct(self.lower_struct(&[(object, pointer.to_string())], &name)?),
+            Form::OneOf(members) | Form::AnyOf(members) => {
+                let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                TypeKind::Union(self.lower_union(schema, members, &format!("{pointer}/{key}"), &name)?)
+            }
+            Form::AllOf(members, own) => {
+                let mut objects = Vec::new();
+                self.collect_all_of(members, &format!("{pointer}/allOf"), &mut objects)?;
+                if let Some(own) = own {
+                    objects.push((OwnedObject::from(own), pointer.to_string()));
+                }
+                TypeKind::Struct(self.lower_struct_owned(&objects, &name)?)
+            }
+            _ => unreachable!("only enums, objects and compositions are named"),
+        };
+        Ok(TypeDef { name, description: description_of(schema), kind })
+    }
+
+    fn lower_struct(&mut self, objects: &[(ObjectForm<'_>, String)], name: &str) -> Result<Struct, Diagnostic> {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut scope = Scope::default();
+        let mut additional = None;
+        for (object, pointer) in objects {
+            for (wire_name, property) in object.properties {
+                let property_pointer = format!("{pointer}/properties/{}", crate::source_map::escape_token(wire_name));
+                let lowered = self.lower_boxed(property, &property_pointer, &format!("{name}{}", camel(wire_name)))?;
+                let required = object.required.contains(wire_name);
+                // allOf members may repeat a property: the later one refines it.
+                if let Some(existing) = fields.iter_mut().find(|f| &f.wire_name == wire_name) {
+                    existing.ty = lowered.ty;
+                    existing.required |= required;
+                    existing.constraints = lowered.constraints;
+                    continue;
+                }
+                fields.push(Field {
+                    wire_name: wire_name.clone(),
+                    rust_name: scope.claim(&snake(wire_name)),
+                    ty: lowered.ty,
+                    required,
+                    nullable: lowered.nullable,
+                    boxed: false,
+                    description: lowered.description,
+                    constraints: lowered.constraints,
+                });
+            }
+            if let Some(value) = self.lower_additional(object.additional, pointer, name)? {
+                additional = Some(value);
+            }
+        }
+        // `required` may name a property that an earlier allOf member declared.
+        for (object, _) in objects {
+            for field in fields.iter_mut() {
+                if object.required.contains(&field.wire_name) {
+                    field.required = true;
+                }
+            }
+        }
+        Ok(Struct { fields, additional })
+    }
+
+    fn lower_struct_owned(&mut self, objects: &[(OwnedObject, String)], name: &str) -> Result<Struct, Diagnostic> {
+        let borrowed: Vec<(ObjectForm<'_>, String)> =
+            objects.iter().map(|(o, p)| (o.as_form(), p.clone())).collect();
+        self.lower_struct(&borrowed, name)
+    }
+
+    /// Flattens an `allOf` into the objects it merges, following `$ref`s and nested `allOf`s.
+    fn collect_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        pointer: &str,
+        out: &mut Vec<(OwnedObject, String)>,
+    ) -> Result<(), Diagnostic> {
+        if out.len() > 256 {
+            return Err(self.doc.locator().error(pointer, "this `allOf` nests too deeply (a cycle of references?)"));
+        }
+        for (i, member) in members.iter().enumerate() {
+            let member_pointer = format!("{pointer}/{i}");
+            let (schema, at) = resolve(self.doc, member, &member_pointer)?;
+            let schema = schema.into_owned();
+            match form_of(&schema) {
+                Form::Object(object) => out.push((OwnedObject::from(object), at)),
+                Form::AllOf(inner, own) => {
+                    self.collect_all_of(inner, &format!("{at}/allOf"), out)?;
+                    if let Some(own) = own {
+                        out.push((OwnedObject::from(own), at));
+                    }
+                }
+                // A member that adds no properties (a description, `nullable`, a bare `{}`).
+                Form::Any => {}
+                _ => {
+                    return Err(self.doc.locator().error(
+                        &member_pointer,
+                        "an `allOf` member that is not an object cannot be merged; make every member an object schema",
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn lower_union(
+        &mut self,
+        schema: &Schema,
+        members: &[ReferenceOr<Schema>],
+        pointer: &str,
+        name: &str,
+    ) -> Result<Union, Diagnostic> {
+        let mut variants = Vec::new();
+        let mut scope = Scope::default();
+        for (i, member) in members.iter().enumerate() {
+            let member_pointer = format!("{pointer}/{i}");
+            let lowered = self.lower(member, &member_pointer, &format!("{name}Variant{i}"))?;
+            let ty = in_container(lowered.ty);
+            let rust_name = scope.claim(&self.variant_name(&ty));
+            let tag_value = match member {
+                ReferenceOr::Reference { reference } => Some(last_token(reference)),
+                ReferenceOr::Item(_) => None,
+            };
+            variants.push(UnionVariant { rust_name, ty, boxed: false, tag_value });
+        }
+        let tag = match &schema.schema_data.discriminator {
+            Some(discriminator) if variants.iter().all(|v| v.tag_value.is_some() && matches!(v.ty, TypeRef::Named(_))) => {
+                for variant in &mut variants {
+                    let target = variant.tag_value.clone().unwrap_or_default();
+                    if let Some((value, _)) =
+                        discriminator.mapping.iter().find(|(_, reference)| last_token(reference) == target)
+                    {
+                        variant.tag_value = Some(value.clone());
+                    }
+                }
+                Some(discriminator.property_name.clone())
+            }
+            _ => None,
+        };
+        if tag.is_none() {
+            for variant in &mut variants {
+                variant.tag_value = None;
+            }
+        }
+        Ok(Union { tag, variants })
+    }
+
+    /// A union variant is named after what it holds.
+    fn variant_name(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Bool => "Bool".into(),
+            TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+            TypeRef::F32 | TypeRef::F64 => "Number".into(),
+            TypeRef::String => "String".into(),
+            TypeRef::Secret => "Secret".into(),
+            TypeRef::DateTime(_) => "DateTime".into(),
+            TypeRef::Json => "Value".into(),
+            TypeRef::Unit => "Empty".into(),
+            TypeRef::Vec(_) => "Array".into(),
+            TypeRef::Map(_) => "Object".into(),
+            TypeRef::Named(id) => self.names[id.0].clone(),
+        }
+    }
+
+    /// Marks the struct fields and union variants that must be boxed: those that lead back
+    /// to their own type without passing through a `Vec` or map, which already allocate.
+    pub fn break_cycles(&mut self) {
+        let direct: Vec<Vec<TypeId>> = (0..self.defs.len()).map(|i| self.direct_edges(TypeId(i))).collect();
+        let reaches = |from: TypeId, to: TypeId| -> bool {
+            let mut seen = vec![false; direct.len()];
+            let mut stack = vec![from];
+            while let Some(next) = stack.pop() {
+                if next == to {
+                    return true;
+                }
+                if !std::mem::replace(&mut seen[next.0], true) {
+                    stack.extend(direct[next.0].iter().copied());
+                }
+            }
+            false
+        };
+        for index in 0..self.defs.len() {
+            let me = TypeId(index);
+            let mut decisions = Vec::new();
+            if let Some(def) = &self.defs[index] {
+                match &def.kind {
+                    TypeKind::Struct(s) => {
+                        for field in &s.fields {
+                            decisions.push(matches!(field.ty, TypeRef::Named(t) if reaches(t, me)));
+                        }
+                    }
+                    TypeKind::Union(u) => {
+                        for variant in &u.variants {
+                            decisions.push(matches!(variant.ty, TypeRef::Named(t) if reaches(t, me)));
+                        }
+                    }
+                    TypeKind::Enum(_) => {}
+                }
+            }
+            if let Some(def) = &mut self.defs[index] {
+                match &mut def.kind {
+                    TypeKind::Struct(s) => s.fields.iter_mut().zip(&decisions).for_each(|(f, b)| f.boxed = *b),
+                    TypeKind::Union(u) => u.variants.iter_mut().zip(&decisions).for_each(|(v, b)| v.boxed = *b),
+                    TypeKind::Enum(_) => {}
+                }
+            }
+        }
+    }
+
+    fn direct_edges(&self, id: TypeId) -> Vec<TypeId> {
+        let named = |ty: &TypeRef| if let TypeRef::Named(t) = ty { Some(*t) } else { None };
+        match self.defs[id.0].as_ref().map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) => s.fields.iter().filter_map(|f| named(&f.ty)).collect(),
+            Some(TypeKind::Union(u)) => u.variants.iter().filter_map(|v| named(&v.ty)).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Epoch timestamps need a serde `with` module, which cannot reach inside a container:
+/// there they stay plain numbers.
+fn in_container(ty: TypeRef) -> TypeRef {
+    match ty {
+        TypeRef::DateTime(TimeFormat::EpochSeconds) => TypeRef::F64,
+        TypeRef::DateTime(TimeFormat::EpochMillis) => TypeRef::I64,
+        other => other,
+    }
+}
+
+/// An object schema's parts, owned, for objects reached through `$ref`s in an `allOf`.
+struct OwnedObject {
+    properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: Vec<String>,
+    additional: Option<AdditionalProperties>,
+}
+
+impl OwnedObject {
+    fn from(object: ObjectForm<'_>) -> OwnedObject {
+        OwnedObject {
+            properties: object.properties.clone(),
+            required: object.required.to_vec(),
+            additional: object.additional.cloned(),
+        }
+    }
+
+    fn as_form(&self) -> ObjectForm<'_> {
+        ObjectForm { properties: &self.properties, required: &self.required, additional: self.additional.as_ref() }
+    }
+}
+
+fn description_of(schema: &Schema) -> Option<String> {
+    schema.schema_data.description.clone().or_else(|| schema.schema_data.title.clone())
+}
+
+fn single_all_of(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => all_of.first(),
+        _ => None,
+    }
+}
+
+/// Objects with properties, string enums and compositions get a Rust type of their own;
+/// everything else is a primitive or a container used in place.
+fn needs_named_type(schema: &Schema) -> bool {
+    match form_of(schema) {
+        Form::String { values, .. } => values.iter().any(Option::is_some),
+        Form::Object(object) => !object.properties.is_empty(),
+        Form::OneOf(_) | Form::AnyOf(_) | Form::AllOf(..) => true,
+        _ => false,
+    }
+}
+
+/// An object schema with nothing in it: AWS's `{}` outputs. As a response body it means
+/// "no data", whatever bytes come.
+pub fn is_empty_object(schema: &Schema) -> bool {
+    matches!(form_of(schema), Form::Object(o) if o.properties.is_empty() && matches!(o.additional, None | Some(AdditionalProperties::Any(false))))
+        && matches!(schema.schema_kind, SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_))
+}
+
+fn enum_variants(values: &[Option<String>]) -> Vec<EnumVariant> {
+    let mut scope = Scope::with_reserved(&["Unknown"]);
+    let mut variants: Vec<EnumVariant> = Vec::new();
+    for value in values.iter().flatten() {
+        if variants.iter().any(|v| &v.wire == value) {
+            continue;
+        }
+        let wanted = if value.is_empty() { "Empty".to_string() } else { camel(value) };
+        let wanted = if wanted == "Unknown" { "UnknownValue".to_string() } else { wanted };
+        variants.push(EnumVariant { rust_name: scope.claim(&wanted), wire: value.clone() });
+    }
+    variants
+}
+
+fn form_of(schema: &Schema) -> Form<'_> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => Form::String {
+            format: format_name(&s.format),
+            values: s.enumeration.clone(),
+            constraints: Constraints {
+                min_length: s.min_length.map(|v| v as u64),
+                max_length: s.max_length.map(|v| v as u64),
+                pattern: s.pattern.clone(),
+                ..Constraints::default()
+            },
+        },
+        SchemaKind::Type(Type::Integer(i)) => Form::Integer {
+            format: format_name(&i.format),
+            constraints: Constraints {
+                minimum: i.minimum.map(Number::Int),
+                maximum: i.maximum.map(Number::Int),
+                exclusive_minimum: i.exclusive_minimum,
+                exclusive_maximum: i.exclusive_maximum,
+                ..Constraints::default()
+            },
+        },
+        SchemaKind::Type(Type::Number(n)) => Form::Number {
+            format: format_name(&n.format),
+            constraints: Constraints {
+                minimum: n.minimum.map(Number::Float),
+                maximum: n.maximum.map(Number::Float),
+                exclusive_minimum: n.exclusive_minimum,
+                exclusive_maximum: n.exclusive_maximum,
+                ..Constraints::default()
+            },
+        },
+        SchemaKind::Type(Type::Boolean(_)) => Form::Boolean,
+        SchemaKind::Type(Type::Object(o)) => Form::Object(ObjectForm {
+            properties: &o.properties,
+            required: &o.required,
+            additional: o.additional_properties.as_ref(),
+        }),
+        SchemaKind::Type(Type::Array(a)) => Form::Array {
+            items: a.items.as_ref(),
+            constraints: Constraints {
+                min_items: a.min_items.map(|v| v as u64),
+                max_items: a.max_items.map(|v| v as u64),
+                ..Constraints::default()
+            },
+        },
+        SchemaKind::OneOf { one_of } => Form::OneOf(one_of),
+        SchemaKind::AnyOf { any_of } => Form::AnyOf(any_of),
+        SchemaKind::AllOf { all_of } => Form::AllOf(all_of, None),
+        SchemaKind::Not { .. } => Form::Any,
+        SchemaKind::Any(any) => form_of_any(any),
+    }
+}
+
+/// `openapiv3` keeps schemas that mix keywords, or have no `type`, as `AnySchema`: read what
+/// they mean from the keywords present.
+fn form_of_any(any: &openapiv3::AnySchema) -> Form<'_> {
+    let object = ObjectForm { properties: &any.properties, required: &any.required, additional: any.additional_properties.as_ref() };
+    let has_object_keywords = !any.properties.is_empty() || any.additional_properties.is_some();
+    if !any.all_of.is_empty() {
+        return Form::AllOf(&any.all_of, has_object_keywords.then_some(object));
+    }
+    if !any.one_of.is_empty() {
+        return Form::OneOf(&any.one_of);
+    }
+    if !any.any_of.is_empty() {
+        return Form::AnyOf(&any.any_of);
+    }
+    let string_values = || -> Vec<Option<String>> {
+        any.enumeration.iter().map(|v| v.as_str().map(str::to_string)).collect()
+    };
+    // Whole bounds stay integers so that integer fields compare with integer literals.
+    let number = |v: f64| if v.fract() == 0.0 && v.abs() < 9.0e15 { Number::Int(v as i64) } else { Number::Float(v) };
+    let numeric = Constraints {
+        minimum: any.minimum.map(number),
+        maximum: any.maximum.map(number),
+        exclusive_minimum: any.exclusive_minimum.unwrap_or(false),
+        exclusive_maximum: any.exclusive_maximum.unwrap_or(false),
+        ..Constraints::default()
+    };
+    let string = Constraints {
+        min_length: any.min_length.map(|v| v as u64),
+        max_length: any.max_length.map(|v| v as u64),
+        pattern: any.pattern.clone(),
+        ..Constraints::default()
+    };
+    match any.typ.as_deref() {
+        Some("string") => Form::String { format: any.format.clone(), values: string_values(), constraints: string },
+        Some("integer") => Form::Integer { format: any.format.clone(), constraints: numeric },
+        Some("number") => Form::Number { format: any.format.clone(), constraints: numeric },
+        Some("boolean") => Form::Boolean,
+        Some("object") => Form::Object(object),
+        Some("array") => Form::Array {
+            items: any.items.as_ref(),
+            constraints: Constraints {
+                min_items: any.min_items.map(|v| v as u64),
+                max_items: any.max_items.map(|v| v as u64),
+                ..Constraints::default()
+            },
+        },
+        _ if has_object_keywords => Form::Object(object),
+        _ if any.items.is_some() => Form::Array { items: any.items.as_ref(), constraints: Constraints::default() },
+        _ if !any.enumeration.is_empty() && any.enumeration.iter().all(|v| v.is_string() || v.is_null()) => {
+            Form::String { format: any.format.clone(), values: string_values(), constraints: string }
+        }
+        _ => Form::Any,
+    }
+}
+
+fn format_name<T: std::fmt::Debug>(format: &openapiv3::VariantOrUnknownOrEmpty<T>) -> Option<String> {
+    use openapiv3::VariantOrUnknownOrEmpty as F;
+    match format {
+        F::Item(known) => Some(kebab_of_known(&format!("{known:?}"))),
+        F::Unknown(other) => Some(other.clone()),
+        F::Empty => None,
+    }
+}
+
+/// `openapiv3` parses well-known formats into enums (`DateTime`, `Int32`, `Password`); turn
+/// them back into the spec's spelling so that one table of format names decides types.
+fn kebab_of_known(debug: &str) -> String {
+    match debug {
+        "DateTime" => "date-time".into(),
+        other => other.to_lowercase(),
+    }
+}

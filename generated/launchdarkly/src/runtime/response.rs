@@ -1,0 +1,346 @@
+//! What a response looks like before and after the generated decoder has seen it.
+//!
+//! The client core returns every response as a [`RawResponse`], whatever its status: only
+//! the generated code knows which statuses and error codes the spec documents. The decoding
+//! helpers here turn it into the typed [`Response`] or the right [`Error`] variant, so the
+//! generated decoder is a plain `match` on status and error code.
+
+// `Error<E>` keeps the response headers inline, as its public fields promise, which makes
+// it larger than clippy's threshold for error types; boxing them would change that API.
+#![allow(clippy::result_large_err)]
+
+use std::fmt;
+use std::ops::Deref;
+
+use bytes::Bytes;
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use super::error::Error;
+
+/// A decoded successful response: the typed body plus what the HTTP layer said about it.
+///
+/// `Deref` to the body keeps the common case short (`client.get_x().send().await?.items`).
+#[derive(Clone)]
+pub struct Response<T> {
+    status: u16,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    pub fn new(status: u16, headers: HeaderMap, body: T) -> Self {
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    pub fn into_inner(self) -> T {
+        self.body
+    }
+
+    pub fn into_parts(self) -> (u16, HeaderMap, T) {
+        (self.status, self.headers, self.body)
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+        }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// Status and body only: header values may carry credentials or cookies.
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// A response as received, any status, body read in full.
+#[derive(Clone)]
+pub struct RawResponse {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    attempts: u32,
+}
+
+impl RawResponse {
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes, attempts: u32) -> Self {
+        RawResponse {
+            status,
+            headers,
+            body,
+            attempts,
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// How many requests it took to get this response, retries included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The AWS-style error code of an error response, so that errors documented by code
+    /// (AWS JSON, where many errors share status 400) can be told apart.
+    ///
+    /// Looks at the `X-Amzn-ErrorType` header, then the JSON body's `__type`, then its
+    /// `code`, as the AWS SDKs do, and drops the `namespace#` prefix and `:uri` suffix that
+    /// servers attach. `None` when there is no code or the body is not a JSON object.
+    pub fn error_code(&self) -> Option<String> {
+        if let Some(code) = self
+            .headers
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .and_then(sanitize_error_code)
+        {
+            return Some(code);
+        }
+        let body: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        let object = body.as_object()?;
+        ["__type", "code"].iter().find_map(|key| {
+            object
+                .get(*key)
+                .and_then(|v| v.as_str())
+                .and_then(sanitize_error_code)
+        })
+    }
+
+    /// Decodes a JSON body. Any content type is accepted (AWS sends
+    /// `application/x-amz-json-1.1`, some servers send none), and an empty body is a
+    /// `Decode` error because the spec promised a value.
+    pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        match serde_json::from_slice(&self.body) {
+            Ok(body) => Ok(Response::new(self.status, self.headers, body)),
+            Err(source) => Err(self.decode_error(source)),
+        }
+    }
+
+    /// Like [`RawResponse::json`], but an empty body reads as `{}`: AWS operations with an
+    /// empty output shape may send either, and both mean "nothing to report".
+    pub fn json_or_empty_object<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        let parsed = if self.body.trim_ascii().is_empty() {
+            serde_json::from_slice(b"{}")
+        } else {
+            serde_json::from_slice(&self.body)
+        };
+        match parsed {
+            Ok(body) => Ok(Response::new(self.status, self.headers, body)),
+            Err(source) => Err(self.decode_error(source)),
+        }
+    }
+
+    /// A success with no documented body. Whatever the server sent anyway (`{}`, a stray
+    /// body on a 204) is ignored: failing a call that worked would help nobody.
+    pub fn empty<E>(self) -> Result<Response<()>, Error<E>> {
+        Ok(Response::new(self.status, self.headers, ()))
+    }
+
+    /// A documented error response: decodes the body as `T` and wraps it with `wrap` into
+    /// `Error::Api`; a body that doesn't decode is an `Error::Decode`.
+    ///
+    /// An empty body reads as `{}`, because AWS may signal an error by its header alone and
+    /// error shapes have optional fields only; a `T` that needs fields still fails to decode.
+    pub fn api_error<T: DeserializeOwned, E>(self, wrap: impl FnOnce(T) -> E) -> Error<E> {
+        let parsed = if self.body.trim_ascii().is_empty() {
+            // When `{}` doesn't fit either, report the empty body itself, not the stand-in.
+            serde_json::from_slice::<T>(b"{}").or_else(|_| serde_json::from_slice::<T>(&self.body))
+        } else {
+            serde_json::from_slice(&self.body)
+        };
+        match parsed {
+            Ok(body) => Error::Api {
+                status: self.status,
+                headers: self.headers,
+                error: wrap(body),
+                attempts: self.attempts,
+            },
+            Err(source) => self.decode_error(source),
+        }
+    }
+
+    /// A documented error response whose body the spec does not describe.
+    pub fn api_error_without_body<E>(self, error: E) -> Error<E> {
+        Error::Api {
+            status: self.status,
+            headers: self.headers,
+            error,
+            attempts: self.attempts,
+        }
+    }
+
+    /// A status the spec does not document; the body is kept for the caller to inspect.
+    pub fn unexpected<E>(self) -> Error<E> {
+        Error::UnexpectedStatus {
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+            attempts: self.attempts,
+        }
+    }
+
+    fn decode_error<E>(self, source: serde_json::Error) -> Error<E> {
+        Error::Decode {
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+            source,
+            attempts: self.attempts,
+        }
+    }
+}
+
+/// `aws.protocoltests#FooError:http://internal.amazon.com/...` → `FooError`.
+fn sanitize_error_code(raw: &str) -> Option<String> {
+    let before_colon = raw.split(':').next().unwrap_or(raw);
+    let code = before_colon
+        .rsplit('#')
+        .next()
+        .unwrap_or(before_colon)
+        .trim();
+    if code.is_empty() {
+        None
+    } else {
+        Some(code.to_owned())
+    }
+}
+
+/// Status and body length only, for the same reason as [`Response`].
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn raw(status: u16, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        RawResponse::new(status, map, Bytes::copy_from_slice(body), 1)
+    }
+
+    #[test]
+    fn error_code_sources() {
+        let r = raw(
+            400,
+            &[(
+                "X-Amzn-ErrorType",
+                "ValidationException:http://internal.amazon.com/coral/",
+            )],
+            b"{}",
+        );
+        assert_eq!(r.error_code().as_deref(), Some("ValidationException"));
+        let r = raw(
+            400,
+            &[],
+            br#"{"__type": "com.amazonaws.workmail#EntityNotFoundException", "Message": "x"}"#,
+        );
+        assert_eq!(r.error_code().as_deref(), Some("EntityNotFoundException"));
+        let r = raw(400, &[], br#"{"code": "invalid_request"}"#);
+        assert_eq!(r.error_code().as_deref(), Some("invalid_request"));
+        let r = raw(400, &[], br#"{"__type": 3, "code": "x#Y"}"#);
+        assert_eq!(r.error_code().as_deref(), Some("Y"));
+        assert_eq!(raw(400, &[], b"<html>").error_code(), None);
+        assert_eq!(raw(400, &[], &[0xff, 0xfe]).error_code(), None);
+        assert_eq!(raw(400, &[], b"[1]").error_code(), None);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Out {
+        #[serde(default)]
+        next: Option<String>,
+    }
+
+    #[test]
+    fn decoding() {
+        let ok: Response<Out> = raw(200, &[], br#"{"next":"a"}"#).json::<Out, ()>().unwrap();
+        assert_eq!(ok.next.as_deref(), Some("a"));
+        assert!(matches!(
+            raw(200, &[], b"").json::<Out, ()>(),
+            Err(Error::Decode { status: 200, .. })
+        ));
+        assert!(matches!(
+            raw(200, &[], &[0xff, 0x00]).json::<Out, ()>(),
+            Err(Error::Decode { .. })
+        ));
+        let ok = raw(200, &[], b"  \n")
+            .json_or_empty_object::<Out, ()>()
+            .unwrap();
+        assert_eq!(ok.into_inner(), Out { next: None });
+        assert!(raw(204, &[], b"junk").empty::<()>().is_ok());
+
+        let e: Error<Out> = raw(404, &[], br#"{"next":"z"}"#).api_error(|o: Out| o);
+        assert_eq!(
+            e.api_error(),
+            Some(&Out {
+                next: Some("z".into())
+            })
+        );
+        let e: Error<Out> =
+            raw(400, &[("x-amzn-errortype", "Throttling")], b"").api_error(|o: Out| o);
+        assert_eq!(e.status(), Some(400));
+        assert!(e.api_error().is_some());
+        let e: Error<Out> = raw(400, &[], b"<html>").api_error(|o: Out| o);
+        assert!(matches!(e, Error::Decode { .. }));
+        let e: Error<u8> = raw(409, &[], b"").api_error_without_body(7);
+        assert_eq!(e.into_api_error(), Some(7));
+        let e: Error<u8> = raw(418, &[], b"x").unexpected();
+        assert!(matches!(e, Error::UnexpectedStatus { status: 418, .. }));
+    }
+}
