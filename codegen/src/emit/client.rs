@@ -15,7 +15,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
     let var_fields = variables.iter().map(|v| {
         let field = ident(&v.rust_name);
-        quote!(#field: ::std::option::Option<::std::string::String>,)
+        quote!(#field: Option<String>,)
     });
     let var_setters = variables.iter().map(|v| {
         let field = ident(&v.rust_name);
@@ -24,7 +24,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         let docs = doc(paragraphs(&[v.description.as_deref(), Some(&default), allowed.as_deref()]).as_deref());
         quote! {
             #docs
-            pub fn #field(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            pub fn #field(mut self, value: impl ::std::convert::Into<String>) -> Self {
                 self.#field = Some(value.into());
                 self
             }
@@ -44,7 +44,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         quote! {
             /// A server variable goes into the URL as it is: refuse what would change which
             /// host or path the URL names.
-            fn server_variable<'a>(name: &str, value: &'a str) -> ::std::result::Result<&'a str, crate::BuildError> {
+            fn server_variable<'a>(name: &str, value: &'a str) -> Result<&'a str, crate::BuildError> {
                 let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':');
                 if !value.is_empty() && value.chars().all(allowed) {
                     Ok(value)
@@ -105,15 +105,15 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         /// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
         #[derive(Default)]
         pub struct ClientBuilder {
-            base_url: ::std::option::Option<::std::string::String>,
+            base_url: Option<String>,
             #( #var_fields )*
             #( #auth_fields )*
-            timeout: ::std::option::Option<::std::time::Duration>,
-            connect_timeout: ::std::option::Option<::std::time::Duration>,
-            operation_timeout: ::std::option::Option<::std::time::Duration>,
-            retry: ::std::option::Option<crate::RetryPolicy>,
-            http_client: ::std::option::Option<::reqwest::Client>,
-            user_agent: ::std::option::Option<::std::string::String>,
+            timeout: Option<::std::time::Duration>,
+            connect_timeout: Option<::std::time::Duration>,
+            operation_timeout: Option<::std::time::Duration>,
+            retry: Option<crate::RetryPolicy>,
+            http_client: Option<::reqwest::Client>,
+            user_agent: Option<String>,
         }
 
         impl ::std::fmt::Debug for ClientBuilder {
@@ -127,7 +127,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             #[doc = " The server to talk to, instead of the one the spec names."]
             #[doc = ""]
             #[doc = #default_url_doc]
-            pub fn base_url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+            pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
                 self.base_url = Some(url.into());
                 self
             }
@@ -167,18 +167,18 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             }
 
             /// The `User-Agent` header; default `<package>/<version>`.
-            pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<::std::string::String>) -> Self {
+            pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<String>) -> Self {
                 self.user_agent = Some(user_agent.into());
                 self
             }
 
             /// Checks the configuration and makes the client.
-            pub fn build(self) -> ::std::result::Result<Client, crate::BuildError> {
+            pub fn build(self) -> Result<Client, crate::BuildError> {
                 let base_url = match &self.base_url {
                     Some(url) => url.clone(),
                     None => {
                         #[allow(unused_mut)]
-                        let mut url = ::std::string::String::from(#default_url);
+                        let mut url = String::from(#default_url);
                         #( #var_substitutions )*
                         url
                     }
@@ -224,7 +224,7 @@ impl AuthMembers {
     }
 
     fn bearer(&mut self) {
-        self.fields.push(quote!(bearer_token: ::std::option::Option<crate::Secret>,));
+        self.fields.push(quote!(bearer_token: Option<crate::Secret>,));
         self.setters.push(quote! {
             /// Sends `Authorization: Bearer <token>` with every request.
             pub fn bearer_token(mut self, token: impl ::std::convert::Into<crate::Secret>) -> Self {
@@ -240,10 +240,10 @@ impl AuthMembers {
     }
 
     fn basic(&mut self) {
-        self.fields.push(quote!(basic_auth: ::std::option::Option<(::std::string::String, crate::Secret)>,));
+        self.fields.push(quote!(basic_auth: Option<(String, crate::Secret)>,));
         self.setters.push(quote! {
             /// Sends HTTP Basic credentials with every request.
-            pub fn basic_auth(mut self, user: impl ::std::convert::Into<::std::string::String>, password: impl ::std::convert::Into<crate::Secret>) -> Self {
+            pub fn basic_auth(mut self, user: impl ::std::convert::Into<String>, password: impl ::std::convert::Into<crate::Secret>) -> Self {
                 self.basic_auth = Some((user.into(), password.into()));
                 self
             }
@@ -261,7 +261,7 @@ impl AuthMembers {
             ApiKeyLocation::Query => (format!("the `{name}` query parameter"), quote!(query)),
         };
         let line = format!(" Sends the key, as given, in {where_} of every request.");
-        self.fields.push(quote!(api_key: ::std::option::Option<crate::Secret>,));
+        self.fields.push(quote!(api_key: Option<crate::Secret>,));
         self.setters.push(quote! {
             #[doc = #line]
             pub fn api_key(mut self, key: impl ::std::convert::Into<crate::Secret>) -> Self {
@@ -279,13 +279,13 @@ impl AuthMembers {
     fn sigv4(&mut self, api: &Api, service: &str) {
         let region_default = region_default(api.servers.first());
         self.fields.push(quote! {
-            aws_credentials: ::std::option::Option<(::std::string::String, crate::Secret)>,
-            aws_session_token: ::std::option::Option<crate::Secret>,
+            aws_credentials: Option<(String, crate::Secret)>,
+            aws_session_token: Option<crate::Secret>,
         });
         self.setters.push(quote! {
             /// Signs every request with AWS Signature Version 4, using these long-term or
             /// temporary credentials. The signing region is the `region` server variable.
-            pub fn aws_credentials(mut self, access_key_id: impl ::std::convert::Into<::std::string::String>, secret_access_key: impl ::std::convert::Into<crate::Secret>) -> Self {
+            pub fn aws_credentials(mut self, access_key_id: impl ::std::convert::Into<String>, secret_access_key: impl ::std::convert::Into<crate::Secret>) -> Self {
                 self.aws_credentials = Some((access_key_id.into(), secret_access_key.into()));
                 self
             }
@@ -298,7 +298,7 @@ impl AuthMembers {
         });
         let region = match region_default {
             Some(default) => quote!(self.region.clone().unwrap_or_else(|| #default.to_string())),
-            None => quote!(::std::string::String::from("us-east-1")),
+            None => quote!(String::from("us-east-1")),
         };
         self.build.extend(quote! {
             if let Some((access_key_id, secret_access_key)) = self.aws_credentials {

@@ -81,7 +81,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     let param_fields = settable_params(op).map(|p| {
         let field = ident(&p.rust_name);
         let ty = rust_type(api, &p.ty, TypesPath::Crate);
-        quote!(#field: ::std::option::Option<#ty>,)
+        quote!(#field: Option<#ty>,)
     });
     let param_inits = settable_params(op).map(|p| {
         let field = ident(&p.rust_name);
@@ -123,7 +123,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
             /// Checks the request against the spec, sends it (retrying as the client's
             /// `RetryPolicy` allows) and decodes the response.
-            pub async fn send(self) -> ::std::result::Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+            pub async fn send(self) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
                 let request = self.request()?;
                 let raw = self.client.core.execute::<#error_ty>(request).await?;
                 Self::decode(raw)
@@ -163,7 +163,7 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
         BodyStore::Whole(body) => {
             let ty = rust_type(api, &body.ty, TypesPath::Crate);
             (
-                quote!(body: ::std::option::Option<#ty>,),
+                quote!(body: Option<#ty>,),
                 quote!(body: None,),
                 quote! {
                     /// The whole request body.
@@ -194,7 +194,7 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
                 }
             });
             (
-                quote!(body: ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,),
+                quote!(body: Option<::serde_json::Map<String, ::serde_json::Value>>,),
                 quote!(body: None,),
                 quote! {
                     /// The whole request body; property setters called afterwards change it.
@@ -290,7 +290,7 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         }
     };
     quote! {
-        fn request(&self) -> ::std::result::Result<crate::runtime::request::RequestParts, crate::runtime::validate::ValidationError> {
+        fn request(&self) -> Result<crate::runtime::request::RequestParts, crate::runtime::validate::ValidationError> {
             #( #bindings )*
             #body
             let mut request = crate::runtime::request::RequestParts::new(::http::Method::#method, #id, #template);
@@ -342,7 +342,7 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
                 }
             } else {
                 quote! {
-                    let body: ::std::option::Option<#ty> = match self.body.clone() {
+                    let body: Option<#ty> = match self.body.clone() {
                         Some(map) => Some(crate::runtime::body::from_json_object("body", map)?),
                         None => None,
                     };
@@ -379,7 +379,7 @@ fn joined_text(ty: &TypeRef, value: &proc_macro2::Ident) -> TokenStream {
         TypeRef::Vec(inner) => {
             let item = ident("item");
             let text = value_text(inner, &item);
-            quote!(&#value.iter().map(|#item| (#text).to_string()).collect::<::std::vec::Vec<_>>().join(","))
+            quote!(&#value.iter().map(|#item| (#text).to_string()).collect::<Vec<_>>().join(","))
         }
         ty => value_text(ty, value),
     }
@@ -559,7 +559,7 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
         fallback = TokenStream::new();
     }
     quote! {
-        fn decode(raw: crate::runtime::response::RawResponse) -> ::std::result::Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+        fn decode(raw: crate::runtime::response::RawResponse) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
             let status = raw.status();
             #by_code
             match status {

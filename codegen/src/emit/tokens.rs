@@ -39,18 +39,18 @@ pub fn rust_type(api: &Api, ty: &TypeRef, path: TypesPath) -> TokenStream {
         TypeRef::I64 => quote!(i64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => quote!(String),
         TypeRef::Secret => quote!(crate::Secret),
         TypeRef::DateTime(_) => quote!(::chrono::DateTime<::chrono::Utc>),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Unit => quote!(()),
         TypeRef::Vec(inner) => {
             let inner = rust_type(api, inner, path);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
             let inner = rust_type(api, inner, path);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            quote!(::std::collections::BTreeMap<String, #inner>)
         }
         TypeRef::Named(id) => {
             let name = ident(&api.types[id.0].name);

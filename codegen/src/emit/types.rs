@@ -33,15 +33,15 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         quote! {
             /// Properties beyond the named ones.
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+            pub additional_properties: ::std::collections::BTreeMap<String, #value>,
         }
     });
     // Structs whose fields may all be left out can start from `Default`.
     let default = s.fields.iter().all(Field::is_optional).then(|| quote!(Default,));
     let checks = s.fields.iter().map(|f| {
         let member = ident(&f.rust_name);
-        let label = &f.rust_name;
-        checks_for(api, quote!(self.#member), &f.ty, &f.constraints, f.is_optional(), quote!(&format!("{field}.{}", #label)))
+        let label = format!("{{field}}.{}", f.rust_name);
+        checks_for(api, quote!(self.#member), &f.ty, &f.constraints, f.is_optional(), quote!(&format!(#label)))
     });
     let checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
     let field_param = if checks.is_empty() { quote!(_field) } else { quote!(field) };
@@ -54,7 +54,7 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         }
 
         impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, #field_param: &str) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+            fn validate(&self, #field_param: &str) -> Result<(), crate::runtime::validate::ValidationError> {
                 #( #checks )*
                 Ok(())
             }
@@ -67,11 +67,11 @@ fn emit_field(api: &Api, field: &Field) -> TokenStream {
     let docs = doc(field.description.as_deref());
     let mut ty = rust_type(api, &field.ty, TypesPath::Local);
     if field.boxed {
-        ty = quote!(::std::boxed::Box<#ty>);
+        ty = quote!(Box<#ty>);
     }
     let optional = field.is_optional();
     if optional {
-        ty = quote!(::std::option::Option<#ty>);
+        ty = quote!(Option<#ty>);
     }
     let mut serde = Vec::new();
     if field.wire_name != field.rust_name {
@@ -110,7 +110,7 @@ fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
         pub enum #name {
             #( #[doc = #variant_docs] #idents, )*
             /// A value this version of the client does not know.
-            Unknown(::std::string::String),
+            Unknown(String),
         }
 
         impl #name {
@@ -132,8 +132,8 @@ fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
             }
         }
 
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
+        impl ::std::convert::From<String> for #name {
+            fn from(value: String) -> Self {
                 Self::from(value.as_str())
             }
         }
@@ -145,20 +145,20 @@ fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::from(value.as_ref()))
             }
         }
 
         impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, _field: &str) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+            fn validate(&self, _field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
                 Ok(())
             }
         }
@@ -176,7 +176,7 @@ fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
         let variant = ident(&v.rust_name);
         let mut ty = rust_type(api, &v.ty, TypesPath::Local);
         if v.boxed {
-            ty = quote!(::std::boxed::Box<#ty>);
+            ty = quote!(Box<#ty>);
         }
         let rename = v.tag_value.as_ref().map(|value| quote!(#[serde(rename = #value)]));
         quote!(#rename #variant(#ty),)
@@ -194,7 +194,7 @@ fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
         }
 
         impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, field: &str) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+            fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
                 match self {
                     #( #arms )*
                 }

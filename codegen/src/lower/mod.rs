@@ -31,7 +31,7 @@ pub fn lower(doc: &Document, settings: &Settings) -> Result<Api, Diagnostics> {
     }
     let mut operations = Vec::new();
     let mut method_scope = Scope::with_reserved(&["builder", "base_url"]);
-    let mut type_scope = Scope::default();
+    let mut type_scope = Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self", "Client", "ClientBuilder"]);
     let mut seen_ids: HashMap<String, String> = HashMap::new();
     for (path, item) in &doc.api.paths.paths {
         let item_pointer = format!("#/paths/{}", escape_token(path));

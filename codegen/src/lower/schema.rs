@@ -69,7 +69,8 @@ impl<'a> TypeSpace<'a> {
             defs: Vec::new(),
             names: Vec::new(),
             by_pointer: HashMap::new(),
-            scope: Scope::default(),
+            // Generated code uses these prelude names unqualified.
+            scope: Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self"]),
             inlining: Vec::new(),
         }
     }

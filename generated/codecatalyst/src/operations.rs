@@ -31,9 +31,7 @@ impl crate::Client {
 #[derive(Clone)]
 pub struct CreateAccessToken {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for CreateAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -68,11 +66,8 @@ impl CreateAccessToken {
     /// The friendly name of the personal access token.
     ///
     /// Sets the body property `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("name".to_string(), crate::runtime::body::to_json(&value));
@@ -82,7 +77,7 @@ impl CreateAccessToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::CreateAccessTokenResponse>,
         crate::Error<crate::errors::CreateAccessTokenError>,
     > {
@@ -96,7 +91,7 @@ impl CreateAccessToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -118,7 +113,7 @@ impl CreateAccessToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::CreateAccessTokenResponse>,
         crate::Error<crate::errors::CreateAccessTokenError>,
     > {
@@ -263,9 +258,7 @@ impl CreateAccessToken {
 #[derive(Clone)]
 pub struct ListAccessTokens {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for ListAccessTokens {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -297,11 +290,8 @@ impl ListAccessTokens {
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
     ///
     /// Sets the body property `nextToken`.
-    pub fn next_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn next_token(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("nextToken".to_string(), crate::runtime::body::to_json(&value));
@@ -311,7 +301,7 @@ impl ListAccessTokens {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::ListAccessTokensResponse>,
         crate::Error<crate::errors::ListAccessTokensError>,
     > {
@@ -325,7 +315,7 @@ impl ListAccessTokens {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -347,7 +337,7 @@ impl ListAccessTokens {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::ListAccessTokensResponse>,
         crate::Error<crate::errors::ListAccessTokensError>,
     > {
@@ -488,7 +478,7 @@ impl ListAccessTokens {
 #[derive(Clone)]
 pub struct DeleteAccessToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
+    id: Option<String>,
 }
 impl ::std::fmt::Debug for DeleteAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -502,10 +492,7 @@ impl DeleteAccessToken {
     /// The ID of the personal access token to delete. You can find the IDs of all PATs associated with your Amazon Web Services Builder ID in a space by calling `ListAccessTokens`.
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -513,7 +500,7 @@ impl DeleteAccessToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<()>,
         crate::Error<crate::errors::DeleteAccessTokenError>,
     > {
@@ -527,7 +514,7 @@ impl DeleteAccessToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -554,7 +541,7 @@ impl DeleteAccessToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<()>,
         crate::Error<crate::errors::DeleteAccessTokenError>,
     > {

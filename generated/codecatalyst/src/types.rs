@@ -3,13 +3,13 @@
 /// The request was denied because you don't have sufficient access to perform this action. Verify that you are a member of a role that allows this action.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessDeniedException {
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for AccessDeniedException {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -18,21 +18,21 @@ impl crate::runtime::validate::Validate for AccessDeniedException {
 pub struct AccessTokenSummary {
     /// The date and time when the personal access token will expire, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     #[serde(rename = "expiresTime", default, skip_serializing_if = "Option::is_none")]
-    pub expires_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_time: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The system-generated ID of the personal access token.
-    pub id: ::std::string::String,
+    pub id: String,
     /// The friendly name of the personal access token.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 impl crate::runtime::validate::Validate for AccessTokenSummary {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "id"),
+                &format!("{field}.id"),
                 value.as_str(),
                 Some(1u64),
                 Some(36u64),
@@ -41,7 +41,7 @@ impl crate::runtime::validate::Validate for AccessTokenSummary {
         {
             let value = &self.name;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 Some(1u64),
                 Some(100u64),
@@ -53,13 +53,13 @@ impl crate::runtime::validate::Validate for AccessTokenSummary {
 /// The request was denied because the requested operation would cause a conflict with the current state of a service resource associated with the request. Another user might have updated the resource. Reload, make sure you have the latest data, and then try again.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConflictException {
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for ConflictException {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -67,19 +67,19 @@ impl crate::runtime::validate::Validate for ConflictException {
 pub struct CreateAccessTokenRequest {
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     #[serde(rename = "expiresTime", default, skip_serializing_if = "Option::is_none")]
-    pub expires_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_time: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The friendly name of the personal access token.
-    pub name: ::std::string::String,
+    pub name: String,
 }
 impl crate::runtime::validate::Validate for CreateAccessTokenRequest {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.name;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 Some(1u64),
                 Some(100u64),
@@ -92,12 +92,12 @@ impl crate::runtime::validate::Validate for CreateAccessTokenRequest {
 pub struct CreateAccessTokenResponse {
     /// The system-generated unique ID of the access token.
     #[serde(rename = "accessTokenId")]
-    pub access_token_id: ::std::string::String,
+    pub access_token_id: String,
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6). If not specified, the default is one year from creation.
     #[serde(rename = "expiresTime")]
     pub expires_time: ::chrono::DateTime<::chrono::Utc>,
     /// The friendly name of the personal access token.
-    pub name: ::std::string::String,
+    pub name: String,
     /// The secret value of the personal access token. It is returned only in this response.
     pub secret: crate::Secret,
 }
@@ -105,11 +105,11 @@ impl crate::runtime::validate::Validate for CreateAccessTokenResponse {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.access_token_id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "access_token_id"),
+                &format!("{field}.access_token_id"),
                 value.as_str(),
                 Some(1u64),
                 Some(36u64),
@@ -118,7 +118,7 @@ impl crate::runtime::validate::Validate for CreateAccessTokenResponse {
         {
             let value = &self.name;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 Some(1u64),
                 Some(100u64),
@@ -127,7 +127,7 @@ impl crate::runtime::validate::Validate for CreateAccessTokenResponse {
         {
             let value = &self.secret;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "secret"),
+                &format!("{field}.secret"),
                 value.expose_secret(),
                 Some(1u64),
                 Some(4000u64),
@@ -140,19 +140,19 @@ impl crate::runtime::validate::Validate for CreateAccessTokenResponse {
 pub struct ListAccessTokensRequest {
     /// The maximum number of results to show in a single call to this API. If the number of results is larger than the number you specified, the response will include a `NextToken` element, which you can use to obtain additional results.
     #[serde(rename = "maxResults", default, skip_serializing_if = "Option::is_none")]
-    pub max_results: ::std::option::Option<i64>,
+    pub max_results: Option<i64>,
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
 }
 impl crate::runtime::validate::Validate for ListAccessTokensRequest {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.max_results {
             crate::runtime::validate::range(
-                &format!("{field}.{}", "max_results"),
+                &format!("{field}.max_results"),
                 *value,
                 None,
                 Some(10i64),
@@ -160,7 +160,7 @@ impl crate::runtime::validate::Validate for ListAccessTokensRequest {
         }
         if let Some(value) = &self.next_token {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "next_token"),
+                &format!("{field}.next_token"),
                 value.as_str(),
                 Some(1u64),
                 Some(10000u64),
@@ -172,22 +172,22 @@ impl crate::runtime::validate::Validate for ListAccessTokensRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListAccessTokensResponse {
     /// A list of personal access tokens (PATs) associated with the calling user identity.
-    pub items: ::std::vec::Vec<AccessTokenSummary>,
+    pub items: Vec<AccessTokenSummary>,
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
     #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
 }
 impl crate::runtime::validate::Validate for ListAccessTokensResponse {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.items;
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,
-                    &format!("{}[{}]", & format!("{field}.{}", "items"), index0),
+                    &format!("{}[{}]", & format!("{field}.items"), index0),
                 )?;
             }
         }
@@ -197,52 +197,52 @@ impl crate::runtime::validate::Validate for ListAccessTokensResponse {
 /// The request was denied because the specified resource was not found. Verify that the spelling is correct and that you have access to the resource.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceNotFoundException {
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for ResourceNotFoundException {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 /// The request was denied because one or more resources has reached its limits for the tier the space belongs to. Either reduce the number of resources, or change the tier if applicable.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceQuotaExceededException {
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for ServiceQuotaExceededException {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 /// The request was denied due to request throttling. The model marks this error retryable (`retryable: {throttling: false}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThrottlingException {
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for ThrottlingException {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 /// The request was denied because an input failed to satisfy the constraints specified by the service. Check the spelling and input requirements, and then try again.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ValidationException {
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for ValidationException {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }

@@ -50,14 +50,14 @@ impl Client {
 /// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
 #[derive(Default)]
 pub struct ClientBuilder {
-    base_url: ::std::option::Option<::std::string::String>,
-    api_key: ::std::option::Option<crate::Secret>,
-    timeout: ::std::option::Option<::std::time::Duration>,
-    connect_timeout: ::std::option::Option<::std::time::Duration>,
-    operation_timeout: ::std::option::Option<::std::time::Duration>,
-    retry: ::std::option::Option<crate::RetryPolicy>,
-    http_client: ::std::option::Option<::reqwest::Client>,
-    user_agent: ::std::option::Option<::std::string::String>,
+    base_url: Option<String>,
+    api_key: Option<crate::Secret>,
+    timeout: Option<::std::time::Duration>,
+    connect_timeout: Option<::std::time::Duration>,
+    operation_timeout: Option<::std::time::Duration>,
+    retry: Option<crate::RetryPolicy>,
+    http_client: Option<::reqwest::Client>,
+    user_agent: Option<String>,
 }
 impl ::std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -70,10 +70,7 @@ impl ClientBuilder {
     /// The server to talk to, instead of the one the spec names.
     ///
     ///Default: `https://app.launchdarkly.com`, the spec's first server.
-    pub fn base_url(
-        mut self,
-        url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
@@ -109,22 +106,17 @@ impl ClientBuilder {
         self
     }
     /// The `User-Agent` header; default `<package>/<version>`.
-    pub fn user_agent(
-        mut self,
-        user_agent: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> ::std::result::Result<Client, crate::BuildError> {
+    pub fn build(self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
             None => {
                 #[allow(unused_mut)]
-                let mut url = ::std::string::String::from(
-                    "https://app.launchdarkly.com",
-                );
+                let mut url = String::from("https://app.launchdarkly.com");
                 url
             }
         };

@@ -55,10 +55,10 @@ impl crate::Client {
 #[derive(Clone)]
 pub struct GetTokens {
     client: crate::Client,
-    show_all: ::std::option::Option<bool>,
-    limit: ::std::option::Option<i64>,
-    offset: ::std::option::Option<i64>,
-    ld_api_version: ::std::option::Option<::std::string::String>,
+    show_all: Option<bool>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    ld_api_version: Option<String>,
 }
 impl ::std::fmt::Debug for GetTokens {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -99,10 +99,7 @@ impl GetTokens {
     /// The API version to use. Pagination of this list (`limit`, `offset`, `totalCount`) needs version 20240415 or later; older versions return every token in one unpaginated response.
     ///
     /// `LD-API-Version` (header parameter, optional).
-    pub fn ld_api_version(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn ld_api_version(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.ld_api_version = Some(value.into());
         self
     }
@@ -110,7 +107,7 @@ impl GetTokens {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Tokens>,
         crate::Error<crate::errors::GetTokensError>,
     > {
@@ -124,7 +121,7 @@ impl GetTokens {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -156,7 +153,7 @@ impl GetTokens {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Tokens>,
         crate::Error<crate::errors::GetTokensError>,
     > {
@@ -199,9 +196,7 @@ impl GetTokens {
 #[derive(Clone)]
 pub struct PostToken {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for PostToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -225,9 +220,9 @@ impl PostToken {
     /// Sets the body property `customRoleIds`.
     pub fn custom_role_ids(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+        value: impl ::std::convert::Into<Vec<String>>,
     ) -> Self {
-        let value: ::std::vec::Vec<::std::string::String> = value.into();
+        let value: Vec<String> = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("customRoleIds".to_string(), crate::runtime::body::to_json(&value));
@@ -249,11 +244,8 @@ impl PostToken {
     /// A description for the access token
     ///
     /// Sets the body property `description`.
-    pub fn description(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn description(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("description".to_string(), crate::runtime::body::to_json(&value));
@@ -264,9 +256,9 @@ impl PostToken {
     /// Sets the body property `inlineRole`.
     pub fn inline_role(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::StatementPost>>,
+        value: impl ::std::convert::Into<Vec<crate::types::StatementPost>>,
     ) -> Self {
-        let value: ::std::vec::Vec<crate::types::StatementPost> = value.into();
+        let value: Vec<crate::types::StatementPost> = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("inlineRole".to_string(), crate::runtime::body::to_json(&value));
@@ -275,11 +267,8 @@ impl PostToken {
     /// A human-friendly name for the access token
     ///
     /// Sets the body property `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("name".to_string(), crate::runtime::body::to_json(&value));
@@ -312,7 +301,7 @@ impl PostToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::PostTokenError>,
     > {
@@ -326,7 +315,7 @@ impl PostToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -348,7 +337,7 @@ impl PostToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::PostTokenError>,
     > {
@@ -400,7 +389,7 @@ impl PostToken {
 #[derive(Clone)]
 pub struct GetToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
+    id: Option<String>,
 }
 impl ::std::fmt::Debug for GetToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -414,10 +403,7 @@ impl GetToken {
     /// The ID of the access token
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -425,7 +411,7 @@ impl GetToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::GetTokenError>,
     > {
@@ -439,7 +425,7 @@ impl GetToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -457,7 +443,7 @@ impl GetToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::GetTokenError>,
     > {
@@ -509,7 +495,7 @@ impl GetToken {
 #[derive(Clone)]
 pub struct DeleteToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
+    id: Option<String>,
 }
 impl ::std::fmt::Debug for DeleteToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -523,10 +509,7 @@ impl DeleteToken {
     /// The ID of the access token to update
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -534,10 +517,7 @@ impl DeleteToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::Response<()>,
-        crate::Error<crate::errors::DeleteTokenError>,
-    > {
+    ) -> Result<crate::Response<()>, crate::Error<crate::errors::DeleteTokenError>> {
         let request = self.request()?;
         let raw = self
             .client
@@ -548,7 +528,7 @@ impl DeleteToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -566,10 +546,7 @@ impl DeleteToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
-        crate::Response<()>,
-        crate::Error<crate::errors::DeleteTokenError>,
-    > {
+    ) -> Result<crate::Response<()>, crate::Error<crate::errors::DeleteTokenError>> {
         let status = raw.status();
         match status {
             204 => raw.empty(),
@@ -618,8 +595,8 @@ impl DeleteToken {
 #[derive(Clone)]
 pub struct PatchToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
-    body: ::std::option::Option<::std::vec::Vec<crate::types::PatchOperation>>,
+    id: Option<String>,
+    body: Option<Vec<crate::types::PatchOperation>>,
 }
 impl ::std::fmt::Debug for PatchToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -637,17 +614,14 @@ impl PatchToken {
     /// The ID of the access token to update
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
     /// The whole request body.
     pub fn body(
         mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<crate::types::PatchOperation>>,
+        value: impl ::std::convert::Into<Vec<crate::types::PatchOperation>>,
     ) -> Self {
         self.body = Some(value.into());
         self
@@ -656,7 +630,7 @@ impl PatchToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::PatchTokenError>,
     > {
@@ -670,7 +644,7 @@ impl PatchToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -701,7 +675,7 @@ impl PatchToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::PatchTokenError>,
     > {
@@ -780,8 +754,8 @@ impl PatchToken {
 #[derive(Clone)]
 pub struct ResetToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
-    expiry: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    id: Option<String>,
+    expiry: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ::std::fmt::Debug for ResetToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -799,10 +773,7 @@ impl ResetToken {
     /// The ID of the access token to update
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -820,7 +791,7 @@ impl ResetToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::ResetTokenError>,
     > {
@@ -834,7 +805,7 @@ impl ResetToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -857,7 +828,7 @@ impl ResetToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::Token>,
         crate::Error<crate::errors::ResetTokenError>,
     > {

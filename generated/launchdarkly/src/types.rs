@@ -4,40 +4,40 @@
 pub struct AccessTokenPost {
     /// A list of custom role IDs to use as access limits for the access token
     #[serde(rename = "customRoleIds", default, skip_serializing_if = "Option::is_none")]
-    pub custom_role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub custom_role_ids: Option<Vec<String>>,
     /// The default API version for this token
     #[serde(
         rename = "defaultApiVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub default_api_version: ::std::option::Option<i64>,
+    pub default_api_version: Option<i64>,
     /// A description for the access token
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// A JSON array of statements represented as JSON objects with three attributes: effect, resources, actions. May be used in place of a role.
     #[serde(rename = "inlineRole", default, skip_serializing_if = "Option::is_none")]
-    pub inline_role: ::std::option::Option<::std::vec::Vec<StatementPost>>,
+    pub inline_role: Option<Vec<StatementPost>>,
     /// A human-friendly name for the access token
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Base role for the token
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<AccessTokenPostRole>,
+    pub role: Option<AccessTokenPostRole>,
     /// Whether the token is a service token
     #[serde(rename = "serviceToken", default, skip_serializing_if = "Option::is_none")]
-    pub service_token: ::std::option::Option<bool>,
+    pub service_token: Option<bool>,
 }
 impl crate::runtime::validate::Validate for AccessTokenPost {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.inline_role {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,
-                    &format!("{}[{}]", & format!("{field}.{}", "inline_role"), index0),
+                    &format!("{}[{}]", & format!("{field}.inline_role"), index0),
                 )?;
             }
         }
@@ -48,24 +48,24 @@ impl crate::runtime::validate::Validate for AccessTokenPost {
 pub struct StatementPost {
     /// Actions to perform on a resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub actions: Option<Vec<String>>,
     /// Whether this statement should allow or deny actions on the resources.
     pub effect: StatementPostEffect,
     /// Targeted actions are the actions NOT in this list. The <code>actions</code> field must be empty to use this field.
     #[serde(rename = "notActions", default, skip_serializing_if = "Option::is_none")]
-    pub not_actions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub not_actions: Option<Vec<String>>,
     /// Targeted resources are the resources NOT in this list. The <code>resources</code> field must be empty to use this field.
     #[serde(rename = "notResources", default, skip_serializing_if = "Option::is_none")]
-    pub not_resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub not_resources: Option<Vec<String>>,
     /// Resource specifier strings
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub resources: Option<Vec<String>>,
 }
 impl crate::runtime::validate::Validate for StatementPost {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -77,7 +77,7 @@ pub enum StatementPostEffect {
     /// `deny`
     Deny,
     /// A value this version of the client does not know.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl StatementPostEffect {
     /// The value as sent on the wire.
@@ -98,8 +98,8 @@ impl ::std::convert::From<&str> for StatementPostEffect {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for StatementPostEffect {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for StatementPostEffect {
+    fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
@@ -112,14 +112,14 @@ impl ::serde::Serialize for StatementPostEffect {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StatementPostEffect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<
             'de,
             str,
@@ -131,7 +131,7 @@ impl crate::runtime::validate::Validate for StatementPostEffect {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -145,7 +145,7 @@ pub enum AccessTokenPostRole {
     /// `admin`
     Admin,
     /// A value this version of the client does not know.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl AccessTokenPostRole {
     /// The value as sent on the wire.
@@ -168,8 +168,8 @@ impl ::std::convert::From<&str> for AccessTokenPostRole {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for AccessTokenPostRole {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for AccessTokenPostRole {
+    fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
@@ -182,14 +182,14 @@ impl ::serde::Serialize for AccessTokenPostRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AccessTokenPostRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<
             'de,
             str,
@@ -201,70 +201,70 @@ impl crate::runtime::validate::Validate for AccessTokenPostRole {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ForbiddenErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for ForbiddenErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InvalidRequestErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for InvalidRequestErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchOperation {
     /// The type of operation to perform
-    pub op: ::std::string::String,
+    pub op: String,
     /// A JSON Pointer string specifying the part of the document to operate on
-    pub path: ::std::string::String,
+    pub path: String,
     /// A JSON value used in "add", "replace", and "test" operations
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<::serde_json::Value>,
+    pub value: Option<::serde_json::Value>,
 }
 impl crate::runtime::validate::Validate for PatchOperation {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Link {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: ::std::option::Option<::std::string::String>,
+    pub href: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for Link {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -272,31 +272,31 @@ impl crate::runtime::validate::Validate for Link {
 pub struct MemberSummary {
     /// The member's ID
     #[serde(rename = "_id")]
-    pub id: ::std::string::String,
+    pub id: String,
     /// The location and content type of related resources
     #[serde(rename = "_links")]
-    pub links: ::std::collections::BTreeMap<::std::string::String, Link>,
+    pub links: ::std::collections::BTreeMap<String, Link>,
     /// The member's email address
-    pub email: ::std::string::String,
+    pub email: String,
     /// The member's first name
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: ::std::option::Option<::std::string::String>,
+    pub first_name: Option<String>,
     /// The member's last name
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: ::std::option::Option<::std::string::String>,
+    pub last_name: Option<String>,
     /// The member's base role. If the member has no additional roles, this role will be in effect.
-    pub role: ::std::string::String,
+    pub role: String,
 }
 impl crate::runtime::validate::Validate for MemberSummary {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.links;
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "links"),
+                &format!("{field}.links"),
             )?;
         }
         Ok(())
@@ -305,45 +305,45 @@ impl crate::runtime::validate::Validate for MemberSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NotFoundErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for NotFoundErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchFailedErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for PatchFailedErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RateLimitedErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for RateLimitedErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -351,24 +351,24 @@ impl crate::runtime::validate::Validate for RateLimitedErrorRep {
 pub struct Statement {
     /// Actions to perform on a resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub actions: Option<Vec<String>>,
     /// Whether this statement should allow or deny actions on the resources.
     pub effect: StatementEffect,
     /// Targeted actions are the actions NOT in this list. The <code>actions</code> and <code>notResources</code> fields must be empty to use this field.
     #[serde(rename = "notActions", default, skip_serializing_if = "Option::is_none")]
-    pub not_actions: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub not_actions: Option<Vec<String>>,
     /// Targeted resources are the resources NOT in this list. The <code>resources</code> and <code>notActions</code> fields must be empty to use this field.
     #[serde(rename = "notResources", default, skip_serializing_if = "Option::is_none")]
-    pub not_resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub not_resources: Option<Vec<String>>,
     /// Resource specifier strings
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub resources: Option<Vec<String>>,
 }
 impl crate::runtime::validate::Validate for Statement {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -380,7 +380,7 @@ pub enum StatementEffect {
     /// `deny`
     Deny,
     /// A value this version of the client does not know.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl StatementEffect {
     /// The value as sent on the wire.
@@ -401,8 +401,8 @@ impl ::std::convert::From<&str> for StatementEffect {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for StatementEffect {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for StatementEffect {
+    fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
@@ -415,14 +415,14 @@ impl ::serde::Serialize for StatementEffect {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StatementEffect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<
             'de,
             str,
@@ -434,22 +434,22 @@ impl crate::runtime::validate::Validate for StatementEffect {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StatusConflictErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for StatusConflictErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -457,32 +457,32 @@ impl crate::runtime::validate::Validate for StatusConflictErrorRep {
 pub struct Token {
     /// The ID of the access token
     #[serde(rename = "_id")]
-    pub id: ::std::string::String,
+    pub id: String,
     /// The location and content type of related resources
     #[serde(rename = "_links")]
-    pub links: ::std::collections::BTreeMap<::std::string::String, Link>,
+    pub links: ::std::collections::BTreeMap<String, Link>,
     /// Details on the member who created the access token
     #[serde(rename = "_member", default, skip_serializing_if = "Option::is_none")]
-    pub member: ::std::option::Option<MemberSummary>,
+    pub member: Option<MemberSummary>,
     /// Timestamp of when the access token was created
     #[serde(rename = "creationDate", with = "crate::runtime::timestamp::epoch_millis")]
     pub creation_date: ::chrono::DateTime<::chrono::Utc>,
     /// A list of custom role IDs to use as access limits for the access token
     #[serde(rename = "customRoleIds", default, skip_serializing_if = "Option::is_none")]
-    pub custom_role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub custom_role_ids: Option<Vec<String>>,
     /// The default API version for this token
     #[serde(
         rename = "defaultApiVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub default_api_version: ::std::option::Option<i64>,
+    pub default_api_version: Option<i64>,
     /// A description for the access token
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// An array of policy statements, with three attributes: effect, resources, actions. May be used in place of a role.
     #[serde(rename = "inlineRole", default, skip_serializing_if = "Option::is_none")]
-    pub inline_role: ::std::option::Option<::std::vec::Vec<Statement>>,
+    pub inline_role: Option<Vec<Statement>>,
     /// Timestamp of the last modification of the access token
     #[serde(rename = "lastModified", with = "crate::runtime::timestamp::epoch_millis")]
     pub last_modified: ::chrono::DateTime<::chrono::Utc>,
@@ -493,49 +493,49 @@ pub struct Token {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_millis::option"
     )]
-    pub last_used: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_used: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The ID of the member who created the access token
     #[serde(rename = "memberId")]
-    pub member_id: ::std::string::String,
+    pub member_id: String,
     /// A human-friendly name for the access token
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The ID of the owner of the account for the access token
     #[serde(rename = "ownerId")]
-    pub owner_id: ::std::string::String,
+    pub owner_id: String,
     /// Base role for the token
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: ::std::option::Option<::std::string::String>,
+    pub role: Option<String>,
     /// Whether this is a service token or a personal token
     #[serde(rename = "serviceToken", default, skip_serializing_if = "Option::is_none")]
-    pub service_token: ::std::option::Option<bool>,
+    pub service_token: Option<bool>,
     /// The token value. When creating or resetting, contains the entire token value. Otherwise, contains the last four characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: ::std::option::Option<crate::Secret>,
+    pub token: Option<crate::Secret>,
 }
 impl crate::runtime::validate::Validate for Token {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.links;
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "links"),
+                &format!("{field}.links"),
             )?;
         }
         if let Some(value) = &self.member {
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "member"),
+                &format!("{field}.member"),
             )?;
         }
         if let Some(value) = &self.inline_role {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,
-                    &format!("{}[{}]", & format!("{field}.{}", "inline_role"), index0),
+                    &format!("{}[{}]", & format!("{field}.inline_role"), index0),
                 )?;
             }
         }
@@ -545,32 +545,30 @@ impl crate::runtime::validate::Validate for Token {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Tokens {
     #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
-    pub links: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, Link>,
-    >,
+    pub links: Option<::std::collections::BTreeMap<String, Link>>,
     /// An array of access tokens
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: ::std::option::Option<::std::vec::Vec<Token>>,
+    pub items: Option<Vec<Token>>,
     /// The number of access tokens returned
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: ::std::option::Option<i64>,
+    pub total_count: Option<i64>,
 }
 impl crate::runtime::validate::Validate for Tokens {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.links {
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "links"),
+                &format!("{field}.links"),
             )?;
         }
         if let Some(value) = &self.items {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,
-                    &format!("{}[{}]", & format!("{field}.{}", "items"), index0),
+                    &format!("{}[{}]", & format!("{field}.items"), index0),
                 )?;
             }
         }
@@ -580,15 +578,15 @@ impl crate::runtime::validate::Validate for Tokens {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnauthorizedErrorRep {
     /// Specific error code encountered
-    pub code: ::std::string::String,
+    pub code: String,
     /// Description of the error
-    pub message: ::std::string::String,
+    pub message: String,
 }
 impl crate::runtime::validate::Validate for UnauthorizedErrorRep {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }

@@ -41,15 +41,15 @@ impl Client {
 /// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
 #[derive(Default)]
 pub struct ClientBuilder {
-    base_url: ::std::option::Option<::std::string::String>,
-    tenant: ::std::option::Option<::std::string::String>,
-    bearer_token: ::std::option::Option<crate::Secret>,
-    timeout: ::std::option::Option<::std::time::Duration>,
-    connect_timeout: ::std::option::Option<::std::time::Duration>,
-    operation_timeout: ::std::option::Option<::std::time::Duration>,
-    retry: ::std::option::Option<crate::RetryPolicy>,
-    http_client: ::std::option::Option<::reqwest::Client>,
-    user_agent: ::std::option::Option<::std::string::String>,
+    base_url: Option<String>,
+    tenant: Option<String>,
+    bearer_token: Option<crate::Secret>,
+    timeout: Option<::std::time::Duration>,
+    connect_timeout: Option<::std::time::Duration>,
+    operation_timeout: Option<::std::time::Duration>,
+    retry: Option<crate::RetryPolicy>,
+    http_client: Option<::reqwest::Client>,
+    user_agent: Option<String>,
 }
 impl ::std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -62,20 +62,14 @@ impl ClientBuilder {
     /// The server to talk to, instead of the one the spec names.
     ///
     ///Default: `https://{tenant}.api.identitynow.com/v3`, the spec's first server.
-    pub fn base_url(
-        mut self,
-        url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
     /// This is the name of your tenant, typically your company's name.
     ///
     /// Server variable `tenant` of `https://{tenant}.api.identitynow.com/v3`; default `sailpoint`.
-    pub fn tenant(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn tenant(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.tenant = Some(value.into());
         self
     }
@@ -114,22 +108,17 @@ impl ClientBuilder {
         self
     }
     /// The `User-Agent` header; default `<package>/<version>`.
-    pub fn user_agent(
-        mut self,
-        user_agent: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> ::std::result::Result<Client, crate::BuildError> {
+    pub fn build(self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
             None => {
                 #[allow(unused_mut)]
-                let mut url = ::std::string::String::from(
-                    "https://{tenant}.api.identitynow.com/v3",
-                );
+                let mut url = String::from("https://{tenant}.api.identitynow.com/v3");
                 let value = self.tenant.as_deref().unwrap_or("sailpoint");
                 url = url.replace("{tenant}", server_variable("tenant", value)?);
                 url
@@ -163,7 +152,7 @@ impl ClientBuilder {
 fn server_variable<'a>(
     name: &str,
     value: &'a str,
-) -> ::std::result::Result<&'a str, crate::BuildError> {
+) -> Result<&'a str, crate::BuildError> {
     let allowed = |c: char| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':')
     };

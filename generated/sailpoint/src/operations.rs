@@ -47,8 +47,8 @@ impl crate::Client {
 #[derive(Clone)]
 pub struct ListPersonalAccessTokens {
     client: crate::Client,
-    owner_id: ::std::option::Option<::std::string::String>,
-    filters: ::std::option::Option<::std::string::String>,
+    owner_id: Option<String>,
+    filters: Option<String>,
 }
 impl ::std::fmt::Debug for ListPersonalAccessTokens {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -66,20 +66,14 @@ impl ListPersonalAccessTokens {
     /// The identity ID of the owner whose personal access tokens should be listed. If "me", the caller should have the following right: 'idn:my-personal-access-tokens:read'. If an actual owner ID or if the `owner-id` parameter is omitted in the request, the caller should have the following right: 'idn:all-personal-access-tokens:read'. If the caller has the following right, then managed personal access tokens associated with `owner-id` will be retrieved: 'idn:managed-personal-access-tokens:read'. There is no default: when omitted, the tokens of every owner in the tenant are listed.
     ///
     /// `owner-id` (query parameter, optional).
-    pub fn owner_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn owner_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.owner_id = Some(value.into());
         self
     }
     /// Filter results using the standard syntax described in [V3 API Standard Collection Parameters](https://developer.sailpoint.com/idn/api/standard-collection-parameters#filtering-results). Filtering is supported for the following fields and operators: **lastUsed**: *le, isnull*
     ///
     /// `filters` (query parameter, optional).
-    pub fn filters(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn filters(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.filters = Some(value.into());
         self
     }
@@ -87,8 +81,8 @@ impl ListPersonalAccessTokens {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::types::GetPersonalAccessTokenResponse>>,
+    ) -> Result<
+        crate::Response<Vec<crate::types::GetPersonalAccessTokenResponse>>,
         crate::Error<crate::errors::ListPersonalAccessTokensError>,
     > {
         let request = self.request()?;
@@ -101,7 +95,7 @@ impl ListPersonalAccessTokens {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -125,18 +119,13 @@ impl ListPersonalAccessTokens {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::types::GetPersonalAccessTokenResponse>>,
+    ) -> Result<
+        crate::Response<Vec<crate::types::GetPersonalAccessTokenResponse>>,
         crate::Error<crate::errors::ListPersonalAccessTokensError>,
     > {
         let status = raw.status();
         match status {
-            200 => {
-                raw.json::<
-                        ::std::vec::Vec<crate::types::GetPersonalAccessTokenResponse>,
-                        _,
-                    >()
-            }
+            200 => raw.json::<Vec<crate::types::GetPersonalAccessTokenResponse>, _>(),
             400 => {
                 Err(
                     raw
@@ -193,9 +182,7 @@ impl ListPersonalAccessTokens {
 #[derive(Clone)]
 pub struct CreatePersonalAccessToken {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for CreatePersonalAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -249,11 +236,8 @@ impl CreatePersonalAccessToken {
     /// The name of the personal access token (PAT) to be created. Cannot be the same as another PAT owned by the user for whom this PAT is being created.
     ///
     /// Sets the body property `name`.
-    pub fn name(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("name".to_string(), crate::runtime::body::to_json(&value));
@@ -262,11 +246,8 @@ impl CreatePersonalAccessToken {
     /// Scopes of the personal access token. If no scope is specified, the token will be created with the default scope "sp:scopes:all". This means the personal access token will have all the rights of the owner who created it.
     ///
     /// Sets the body property `scope`.
-    pub fn scope(
-        mut self,
-        value: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        let value: ::std::vec::Vec<::std::string::String> = value.into();
+    pub fn scope(mut self, value: impl ::std::convert::Into<Vec<String>>) -> Self {
+        let value: Vec<String> = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("scope".to_string(), crate::runtime::body::to_json(&value));
@@ -276,7 +257,7 @@ impl CreatePersonalAccessToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::CreatePersonalAccessTokenResponse>,
         crate::Error<crate::errors::CreatePersonalAccessTokenError>,
     > {
@@ -290,7 +271,7 @@ impl CreatePersonalAccessToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -312,7 +293,7 @@ impl CreatePersonalAccessToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::CreatePersonalAccessTokenResponse>,
         crate::Error<crate::errors::CreatePersonalAccessTokenError>,
     > {
@@ -375,7 +356,7 @@ impl CreatePersonalAccessToken {
 #[derive(Clone)]
 pub struct DeletePersonalAccessToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
+    id: Option<String>,
 }
 impl ::std::fmt::Debug for DeletePersonalAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -389,10 +370,7 @@ impl DeletePersonalAccessToken {
     /// The personal access token id
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
@@ -400,7 +378,7 @@ impl DeletePersonalAccessToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<()>,
         crate::Error<crate::errors::DeletePersonalAccessTokenError>,
     > {
@@ -414,7 +392,7 @@ impl DeletePersonalAccessToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -432,7 +410,7 @@ impl DeletePersonalAccessToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<()>,
         crate::Error<crate::errors::DeletePersonalAccessTokenError>,
     > {
@@ -504,8 +482,8 @@ impl DeletePersonalAccessToken {
 #[derive(Clone)]
 pub struct PatchPersonalAccessToken {
     client: crate::Client,
-    id: ::std::option::Option<::std::string::String>,
-    body: ::std::option::Option<::std::vec::Vec<crate::types::JsonPatchOperation>>,
+    id: Option<String>,
+    body: Option<Vec<crate::types::JsonPatchOperation>>,
 }
 impl ::std::fmt::Debug for PatchPersonalAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -523,19 +501,14 @@ impl PatchPersonalAccessToken {
     /// The Personal Access Token id
     ///
     /// `id` (path parameter, required).
-    pub fn id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn id(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
     /// The whole request body.
     pub fn body(
         mut self,
-        value: impl ::std::convert::Into<
-            ::std::vec::Vec<crate::types::JsonPatchOperation>,
-        >,
+        value: impl ::std::convert::Into<Vec<crate::types::JsonPatchOperation>>,
     ) -> Self {
         self.body = Some(value.into());
         self
@@ -544,7 +517,7 @@ impl PatchPersonalAccessToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::GetPersonalAccessTokenResponse>,
         crate::Error<crate::errors::PatchPersonalAccessTokenError>,
     > {
@@ -558,7 +531,7 @@ impl PatchPersonalAccessToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -589,7 +562,7 @@ impl PatchPersonalAccessToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::GetPersonalAccessTokenResponse>,
         crate::Error<crate::errors::PatchPersonalAccessTokenError>,
     > {

@@ -9,24 +9,24 @@ pub struct CreatePersonalAccessTokenRequest {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub access_token_validity_seconds: ::std::option::Option<i32>,
+    pub access_token_validity_seconds: Option<i32>,
     /// Date and time, down to the millisecond, when this personal access token will expire. If not provided, the token will expire 6 months after its creation date. The value must be a valid date-time string between the current date and 6 months from the creation date.
     #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expiration_date: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The name of the personal access token (PAT) to be created. Cannot be the same as another PAT owned by the user for whom this PAT is being created.
-    pub name: ::std::string::String,
+    pub name: String,
     /// Scopes of the personal access token. If no scope is specified, the token will be created with the default scope "sp:scopes:all". This means the personal access token will have all the rights of the owner who created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub scope: Option<Vec<String>>,
 }
 impl crate::runtime::validate::Validate for CreatePersonalAccessTokenRequest {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.access_token_validity_seconds {
             crate::runtime::validate::range(
-                &format!("{field}.{}", "access_token_validity_seconds"),
+                &format!("{field}.access_token_validity_seconds"),
                 *value,
                 Some(15i32),
                 Some(43200i32),
@@ -47,13 +47,13 @@ pub struct CreatePersonalAccessTokenResponse {
     #[serde(rename = "expirationDate")]
     pub expiration_date: ::chrono::DateTime<::chrono::Utc>,
     /// The ID of the personal access token (to be used as the username for Basic Auth).
-    pub id: ::std::string::String,
+    pub id: String,
     /// The name of the personal access token. Cannot be the same as other personal access tokens owned by a user.
-    pub name: ::std::string::String,
+    pub name: String,
     pub owner: PatOwner,
     /// Scopes of the personal access token.
     #[serde(default)]
-    pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub scope: Option<Vec<String>>,
     /// The secret of the personal access token (to be used as the password for Basic Auth). This is the only response that carries it.
     pub secret: crate::Secret,
 }
@@ -61,12 +61,12 @@ impl crate::runtime::validate::Validate for CreatePersonalAccessTokenResponse {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.owner;
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "owner"),
+                &format!("{field}.owner"),
             )?;
         }
         Ok(())
@@ -77,19 +77,19 @@ impl crate::runtime::validate::Validate for CreatePersonalAccessTokenResponse {
 pub struct PatOwner {
     /// Personal access token owner's identity ID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    pub id: Option<String>,
     /// Personal access token owner's human-readable display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Personal access token owner's DTO type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<PatOwnerType>,
+    pub type_: Option<PatOwnerType>,
 }
 impl crate::runtime::validate::Validate for PatOwner {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -99,7 +99,7 @@ pub enum PatOwnerType {
     /// `IDENTITY`
     Identity,
     /// A value this version of the client does not know.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl PatOwnerType {
     /// The value as sent on the wire.
@@ -118,8 +118,8 @@ impl ::std::convert::From<&str> for PatOwnerType {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for PatOwnerType {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for PatOwnerType {
+    fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
@@ -132,14 +132,14 @@ impl ::serde::Serialize for PatOwnerType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PatOwnerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<
             'de,
             str,
@@ -151,7 +151,7 @@ impl crate::runtime::validate::Validate for PatOwnerType {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -160,18 +160,18 @@ impl crate::runtime::validate::Validate for PatOwnerType {
 pub struct ErrorMessageDto {
     /// The locale for the message text, a BCP 47 language tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: ::std::option::Option<::std::string::String>,
+    pub locale: Option<String>,
     #[serde(rename = "localeOrigin", default, skip_serializing_if = "Option::is_none")]
-    pub locale_origin: ::std::option::Option<LocaleOrigin>,
+    pub locale_origin: Option<LocaleOrigin>,
     /// Actual text of the error message in the indicated locale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: Option<String>,
 }
 impl crate::runtime::validate::Validate for ErrorMessageDto {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -183,7 +183,7 @@ pub enum LocaleOrigin {
     /// `REQUEST`
     Request,
     /// A value this version of the client does not know.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl LocaleOrigin {
     /// The value as sent on the wire.
@@ -204,8 +204,8 @@ impl ::std::convert::From<&str> for LocaleOrigin {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for LocaleOrigin {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for LocaleOrigin {
+    fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
@@ -218,14 +218,14 @@ impl ::serde::Serialize for LocaleOrigin {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<
             'de,
             str,
@@ -237,7 +237,7 @@ impl crate::runtime::validate::Validate for LocaleOrigin {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -246,27 +246,27 @@ impl crate::runtime::validate::Validate for LocaleOrigin {
 pub struct ErrorResponseDto {
     /// Plain-text descriptive reasons to provide additional detail to the text provided in the messages field
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub causes: ::std::option::Option<::std::vec::Vec<ErrorMessageDto>>,
+    pub causes: Option<Vec<ErrorMessageDto>>,
     /// Fine-grained error code providing more detail of the error.
     #[serde(rename = "detailCode", default, skip_serializing_if = "Option::is_none")]
-    pub detail_code: ::std::option::Option<::std::string::String>,
+    pub detail_code: Option<String>,
     /// Generic localized reason for error
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: ::std::option::Option<::std::vec::Vec<ErrorMessageDto>>,
+    pub messages: Option<Vec<ErrorMessageDto>>,
     /// Unique tracking id for the error.
     #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
-    pub tracking_id: ::std::option::Option<::std::string::String>,
+    pub tracking_id: Option<String>,
 }
 impl crate::runtime::validate::Validate for ErrorResponseDto {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.causes {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,
-                    &format!("{}[{}]", & format!("{field}.{}", "causes"), index0),
+                    &format!("{}[{}]", & format!("{field}.causes"), index0),
                 )?;
             }
         }
@@ -274,7 +274,7 @@ impl crate::runtime::validate::Validate for ErrorResponseDto {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,
-                    &format!("{}[{}]", & format!("{field}.{}", "messages"), index0),
+                    &format!("{}[{}]", & format!("{field}.messages"), index0),
                 )?;
             }
         }
@@ -290,37 +290,37 @@ pub struct GetPersonalAccessTokenResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub access_token_validity_seconds: ::std::option::Option<i32>,
+    pub access_token_validity_seconds: Option<i32>,
     /// The date and time, down to the millisecond, when this personal access token was created.
     pub created: ::chrono::DateTime<::chrono::Utc>,
     /// Date and time, down to the millisecond, when this personal access token will expire. If not provided, the token will expire 6 months after its creation date. The value must be a valid date-time string between the current date and 6 months from the creation date.
     #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expiration_date: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The ID of the personal access token (to be used as the username for Basic Auth).
-    pub id: ::std::string::String,
+    pub id: String,
     /// The date and time, down to the millisecond, when this personal access token was last used to generate an access token. This timestamp does not get updated on every PAT usage, but only once a day. This property can be useful for identifying which PATs are no longer actively used and can be removed.
     #[serde(rename = "lastUsed", default, skip_serializing_if = "Option::is_none")]
-    pub last_used: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub last_used: Option<::chrono::DateTime<::chrono::Utc>>,
     /// If true, this token is managed by the SailPoint platform, and is not visible in the user interface. For example, Workflows will create managed personal access tokens for users who create workflows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed: ::std::option::Option<bool>,
+    pub managed: Option<bool>,
     /// The name of the personal access token. Cannot be the same as other personal access tokens owned by a user.
-    pub name: ::std::string::String,
+    pub name: String,
     pub owner: PatOwner,
     /// Scopes of the personal access token.
     #[serde(default)]
-    pub scope: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub scope: Option<Vec<String>>,
 }
 impl crate::runtime::validate::Validate for GetPersonalAccessTokenResponse {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.owner;
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "owner"),
+                &format!("{field}.owner"),
             )?;
         }
         Ok(())
@@ -332,20 +332,20 @@ pub struct JsonPatchOperation {
     /// The operation to be performed
     pub op: JsonPatchOperationOp,
     /// A string JSON Pointer representing the target path to an element to be affected by the operation
-    pub path: ::std::string::String,
+    pub path: String,
     /// The value to be used for the operation, required for "add" and "replace" operations
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: ::std::option::Option<JsonPatchOperationValue>,
+    pub value: Option<JsonPatchOperationValue>,
 }
 impl crate::runtime::validate::Validate for JsonPatchOperation {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.value {
             crate::runtime::validate::Validate::validate(
                 value,
-                &format!("{field}.{}", "value"),
+                &format!("{field}.value"),
             )?;
         }
         Ok(())
@@ -367,7 +367,7 @@ pub enum JsonPatchOperationOp {
     /// `test`
     Test,
     /// A value this version of the client does not know.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl JsonPatchOperationOp {
     /// The value as sent on the wire.
@@ -396,8 +396,8 @@ impl ::std::convert::From<&str> for JsonPatchOperationOp {
         }
     }
 }
-impl ::std::convert::From<::std::string::String> for JsonPatchOperationOp {
-    fn from(value: ::std::string::String) -> Self {
+impl ::std::convert::From<String> for JsonPatchOperationOp {
+    fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
@@ -410,14 +410,14 @@ impl ::serde::Serialize for JsonPatchOperationOp {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationOp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    ) -> Result<Self, D::Error> {
         let value = <::std::borrow::Cow<
             'de,
             str,
@@ -429,7 +429,7 @@ impl crate::runtime::validate::Validate for JsonPatchOperationOp {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -437,17 +437,17 @@ impl crate::runtime::validate::Validate for JsonPatchOperationOp {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum JsonPatchOperationValue {
-    String(::std::string::String),
+    String(String),
     Bool(bool),
     Integer(i64),
-    Object(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
-    Array(::std::vec::Vec<JsonPatchOperationValueVariant4Item>),
+    Object(::std::collections::BTreeMap<String, ::serde_json::Value>),
+    Array(Vec<JsonPatchOperationValueVariant4Item>),
 }
 impl crate::runtime::validate::Validate for JsonPatchOperationValue {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         match self {
             Self::String(value) => {
                 crate::runtime::validate::Validate::validate(value, field)
@@ -470,15 +470,15 @@ impl crate::runtime::validate::Validate for JsonPatchOperationValue {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum JsonPatchOperationValueVariant4Item {
-    String(::std::string::String),
+    String(String),
     Integer(i64),
-    Object(::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>),
+    Object(::std::collections::BTreeMap<String, ::serde_json::Value>),
 }
 impl crate::runtime::validate::Validate for JsonPatchOperationValueVariant4Item {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         match self {
             Self::String(value) => {
                 crate::runtime::validate::Validate::validate(value, field)
@@ -497,13 +497,13 @@ impl crate::runtime::validate::Validate for JsonPatchOperationValueVariant4Item 
 pub struct TooManyRequests429Response {
     /// A message describing the error
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::serde_json::Value>,
+    pub message: Option<::serde_json::Value>,
 }
 impl crate::runtime::validate::Validate for TooManyRequests429Response {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }
@@ -512,13 +512,13 @@ impl crate::runtime::validate::Validate for TooManyRequests429Response {
 pub struct Unauthorized401Response {
     /// A message describing the error
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: ::std::option::Option<::serde_json::Value>,
+    pub error: Option<::serde_json::Value>,
 }
 impl crate::runtime::validate::Validate for Unauthorized401Response {
     fn validate(
         &self,
         _field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         Ok(())
     }
 }

@@ -44,16 +44,16 @@ impl Client {
 /// Configures a [`Client`]. Nothing is checked until [`build`](ClientBuilder::build).
 #[derive(Default)]
 pub struct ClientBuilder {
-    base_url: ::std::option::Option<::std::string::String>,
-    region: ::std::option::Option<::std::string::String>,
-    aws_credentials: ::std::option::Option<(::std::string::String, crate::Secret)>,
-    aws_session_token: ::std::option::Option<crate::Secret>,
-    timeout: ::std::option::Option<::std::time::Duration>,
-    connect_timeout: ::std::option::Option<::std::time::Duration>,
-    operation_timeout: ::std::option::Option<::std::time::Duration>,
-    retry: ::std::option::Option<crate::RetryPolicy>,
-    http_client: ::std::option::Option<::reqwest::Client>,
-    user_agent: ::std::option::Option<::std::string::String>,
+    base_url: Option<String>,
+    region: Option<String>,
+    aws_credentials: Option<(String, crate::Secret)>,
+    aws_session_token: Option<crate::Secret>,
+    timeout: Option<::std::time::Duration>,
+    connect_timeout: Option<::std::time::Duration>,
+    operation_timeout: Option<::std::time::Duration>,
+    retry: Option<crate::RetryPolicy>,
+    http_client: Option<::reqwest::Client>,
+    user_agent: Option<String>,
 }
 impl ::std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -66,10 +66,7 @@ impl ClientBuilder {
     /// The server to talk to, instead of the one the spec names.
     ///
     ///Default: `https://workmail.{region}.amazonaws.com`, the spec's first server.
-    pub fn base_url(
-        mut self,
-        url: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
@@ -78,10 +75,7 @@ impl ClientBuilder {
     /// Server variable `region` of `https://workmail.{region}.amazonaws.com`; default `us-east-1`.
     ///
     /// Known values: `us-east-1`, `us-west-2`, `eu-west-1`.
-    pub fn region(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn region(mut self, value: impl ::std::convert::Into<String>) -> Self {
         self.region = Some(value.into());
         self
     }
@@ -89,7 +83,7 @@ impl ClientBuilder {
     /// temporary credentials. The signing region is the `region` server variable.
     pub fn aws_credentials(
         mut self,
-        access_key_id: impl ::std::convert::Into<::std::string::String>,
+        access_key_id: impl ::std::convert::Into<String>,
         secret_access_key: impl ::std::convert::Into<crate::Secret>,
     ) -> Self {
         self.aws_credentials = Some((access_key_id.into(), secret_access_key.into()));
@@ -130,22 +124,17 @@ impl ClientBuilder {
         self
     }
     /// The `User-Agent` header; default `<package>/<version>`.
-    pub fn user_agent(
-        mut self,
-        user_agent: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
+    pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> ::std::result::Result<Client, crate::BuildError> {
+    pub fn build(self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
             None => {
                 #[allow(unused_mut)]
-                let mut url = ::std::string::String::from(
-                    "https://workmail.{region}.amazonaws.com",
-                );
+                let mut url = String::from("https://workmail.{region}.amazonaws.com");
                 let value = self.region.as_deref().unwrap_or("us-east-1");
                 url = url.replace("{region}", server_variable("region", value)?);
                 url
@@ -182,7 +171,7 @@ impl ClientBuilder {
 fn server_variable<'a>(
     name: &str,
     value: &'a str,
-) -> ::std::result::Result<&'a str, crate::BuildError> {
+) -> Result<&'a str, crate::BuildError> {
     let allowed = |c: char| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':')
     };

@@ -37,9 +37,7 @@ impl crate::Client {
 #[derive(Clone)]
 pub struct DeletePersonalAccessToken {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for DeletePersonalAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -64,11 +62,8 @@ impl DeletePersonalAccessToken {
     /// The Organization ID.
     ///
     /// Sets the body property `OrganizationId`.
-    pub fn organization_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn organization_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("OrganizationId".to_string(), crate::runtime::body::to_json(&value));
@@ -79,9 +74,9 @@ impl DeletePersonalAccessToken {
     /// Sets the body property `PersonalAccessTokenId`.
     pub fn personal_access_token_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<String>,
     ) -> Self {
-        let value: ::std::string::String = value.into();
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert(
@@ -94,7 +89,7 @@ impl DeletePersonalAccessToken {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<()>,
         crate::Error<crate::errors::DeletePersonalAccessTokenError>,
     > {
@@ -108,7 +103,7 @@ impl DeletePersonalAccessToken {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -130,7 +125,7 @@ impl DeletePersonalAccessToken {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<()>,
         crate::Error<crate::errors::DeletePersonalAccessTokenError>,
     > {
@@ -219,9 +214,7 @@ impl DeletePersonalAccessToken {
 #[derive(Clone)]
 pub struct GetPersonalAccessTokenMetadata {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for GetPersonalAccessTokenMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -246,11 +239,8 @@ impl GetPersonalAccessTokenMetadata {
     /// The Organization ID.
     ///
     /// Sets the body property `OrganizationId`.
-    pub fn organization_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn organization_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("OrganizationId".to_string(), crate::runtime::body::to_json(&value));
@@ -261,9 +251,9 @@ impl GetPersonalAccessTokenMetadata {
     /// Sets the body property `PersonalAccessTokenId`.
     pub fn personal_access_token_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<String>,
     ) -> Self {
-        let value: ::std::string::String = value.into();
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert(
@@ -276,7 +266,7 @@ impl GetPersonalAccessTokenMetadata {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::GetPersonalAccessTokenMetadataResponse>,
         crate::Error<crate::errors::GetPersonalAccessTokenMetadataError>,
     > {
@@ -290,7 +280,7 @@ impl GetPersonalAccessTokenMetadata {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -313,7 +303,7 @@ impl GetPersonalAccessTokenMetadata {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::GetPersonalAccessTokenMetadataResponse>,
         crate::Error<crate::errors::GetPersonalAccessTokenMetadataError>,
     > {
@@ -429,9 +419,7 @@ impl GetPersonalAccessTokenMetadata {
 #[derive(Clone)]
 pub struct ListPersonalAccessTokens {
     client: crate::Client,
-    body: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl ::std::fmt::Debug for ListPersonalAccessTokens {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -463,11 +451,8 @@ impl ListPersonalAccessTokens {
     /// The token from the previous response to query the next page.
     ///
     /// Sets the body property `NextToken`.
-    pub fn next_token(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn next_token(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("NextToken".to_string(), crate::runtime::body::to_json(&value));
@@ -476,11 +461,8 @@ impl ListPersonalAccessTokens {
     /// The Organization ID.
     ///
     /// Sets the body property `OrganizationId`.
-    pub fn organization_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn organization_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("OrganizationId".to_string(), crate::runtime::body::to_json(&value));
@@ -489,11 +471,8 @@ impl ListPersonalAccessTokens {
     /// The WorkMail User ID.
     ///
     /// Sets the body property `UserId`.
-    pub fn user_id(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let value: ::std::string::String = value.into();
+    pub fn user_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("UserId".to_string(), crate::runtime::body::to_json(&value));
@@ -503,7 +482,7 @@ impl ListPersonalAccessTokens {
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::ListPersonalAccessTokensResponse>,
         crate::Error<crate::errors::ListPersonalAccessTokensError>,
     > {
@@ -517,7 +496,7 @@ impl ListPersonalAccessTokens {
     }
     fn request(
         &self,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::runtime::request::RequestParts,
         crate::runtime::validate::ValidationError,
     > {
@@ -539,7 +518,7 @@ impl ListPersonalAccessTokens {
     }
     fn decode(
         raw: crate::runtime::response::RawResponse,
-    ) -> ::std::result::Result<
+    ) -> Result<
         crate::Response<crate::types::ListPersonalAccessTokensResponse>,
         crate::Error<crate::errors::ListPersonalAccessTokensError>,
     > {

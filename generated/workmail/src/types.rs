@@ -4,20 +4,20 @@
 pub struct DeletePersonalAccessTokenRequest {
     /// The Organization ID.
     #[serde(rename = "OrganizationId")]
-    pub organization_id: ::std::string::String,
+    pub organization_id: String,
     /// The Personal Access Token ID.
     #[serde(rename = "PersonalAccessTokenId")]
-    pub personal_access_token_id: ::std::string::String,
+    pub personal_access_token_id: String,
 }
 impl crate::runtime::validate::Validate for DeletePersonalAccessTokenRequest {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.organization_id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "organization_id"),
+                &format!("{field}.organization_id"),
                 value.as_str(),
                 Some(34u64),
                 Some(34u64),
@@ -28,7 +28,7 @@ impl crate::runtime::validate::Validate for DeletePersonalAccessTokenRequest {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "organization_id"),
+                &format!("{field}.organization_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -36,7 +36,7 @@ impl crate::runtime::validate::Validate for DeletePersonalAccessTokenRequest {
         {
             let value = &self.personal_access_token_id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 Some(1u64),
                 Some(64u64),
@@ -47,7 +47,7 @@ impl crate::runtime::validate::Validate for DeletePersonalAccessTokenRequest {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -59,19 +59,19 @@ impl crate::runtime::validate::Validate for DeletePersonalAccessTokenRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntityNotFoundException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The error code, possibly with a namespace prefix (`...#EntityNotFoundException`).
     #[serde(rename = "__type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for EntityNotFoundException {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.message {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "message"),
+                &format!("{field}.message"),
                 value.as_str(),
                 None,
                 Some(256u64),
@@ -84,19 +84,19 @@ impl crate::runtime::validate::Validate for EntityNotFoundException {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EntityStateException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The error code, possibly with a namespace prefix (`...#EntityStateException`).
     #[serde(rename = "__type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for EntityStateException {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.message {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "message"),
+                &format!("{field}.message"),
                 value.as_str(),
                 None,
                 Some(256u64),
@@ -109,20 +109,20 @@ impl crate::runtime::validate::Validate for EntityStateException {
 pub struct GetPersonalAccessTokenMetadataRequest {
     /// The Organization ID.
     #[serde(rename = "OrganizationId")]
-    pub organization_id: ::std::string::String,
+    pub organization_id: String,
     /// The Personal Access Token ID.
     #[serde(rename = "PersonalAccessTokenId")]
-    pub personal_access_token_id: ::std::string::String,
+    pub personal_access_token_id: String,
 }
 impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataRequest {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         {
             let value = &self.organization_id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "organization_id"),
+                &format!("{field}.organization_id"),
                 value.as_str(),
                 Some(34u64),
                 Some(34u64),
@@ -133,7 +133,7 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataReques
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "organization_id"),
+                &format!("{field}.organization_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -141,7 +141,7 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataReques
         {
             let value = &self.personal_access_token_id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 Some(1u64),
                 Some(64u64),
@@ -152,7 +152,7 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataReques
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -169,7 +169,7 @@ pub struct GetPersonalAccessTokenMetadataResponse {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_seconds::option"
     )]
-    pub date_created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_created: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The date when the Personal Access Token ID was last used.
     #[serde(
         rename = "DateLastUsed",
@@ -177,7 +177,7 @@ pub struct GetPersonalAccessTokenMetadataResponse {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_seconds::option"
     )]
-    pub date_last_used: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_last_used: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The time when the Personal Access Token ID will expire.
     #[serde(
         rename = "ExpiresTime",
@@ -185,32 +185,32 @@ pub struct GetPersonalAccessTokenMetadataResponse {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_seconds::option"
     )]
-    pub expires_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_time: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The Personal Access Token name.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The Personal Access Token ID.
     #[serde(
         rename = "PersonalAccessTokenId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub personal_access_token_id: ::std::option::Option<::std::string::String>,
+    pub personal_access_token_id: Option<String>,
     /// Lists all the Personal Access Token permissions for a mailbox.
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
-    pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub scopes: Option<Vec<String>>,
     /// The WorkMail User ID.
     #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: ::std::option::Option<::std::string::String>,
+    pub user_id: Option<String>,
 }
 impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataResponse {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.name {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 Some(1u64),
                 Some(64u64),
@@ -221,14 +221,14 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataRespon
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 &PATTERN,
             )?;
         }
         if let Some(value) = &self.personal_access_token_id {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 Some(1u64),
                 Some(64u64),
@@ -239,21 +239,21 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataRespon
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
         }
         if let Some(value) = &self.scopes {
             crate::runtime::validate::items(
-                &format!("{field}.{}", "scopes"),
+                &format!("{field}.scopes"),
                 value.len(),
                 Some(1u64),
                 Some(10u64),
             )?;
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::length(
-                    &format!("{}[{}]", & format!("{field}.{}", "scopes"), index0),
+                    &format!("{}[{}]", & format!("{field}.scopes"), index0),
                     value.as_str(),
                     Some(1u64),
                     Some(256u64),
@@ -264,7 +264,7 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataRespon
                         .expect("the generator checked this pattern")
                 });
                 crate::runtime::validate::pattern(
-                    &format!("{}[{}]", & format!("{field}.{}", "scopes"), index0),
+                    &format!("{}[{}]", & format!("{field}.scopes"), index0),
                     value.as_str(),
                     &PATTERN,
                 )?;
@@ -272,7 +272,7 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataRespon
         }
         if let Some(value) = &self.user_id {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "user_id"),
+                &format!("{field}.user_id"),
                 value.as_str(),
                 Some(12u64),
                 Some(256u64),
@@ -285,19 +285,19 @@ impl crate::runtime::validate::Validate for GetPersonalAccessTokenMetadataRespon
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InvalidParameterException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The error code, possibly with a namespace prefix (`...#InvalidParameterException`).
     #[serde(rename = "__type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for InvalidParameterException {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.message {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "message"),
+                &format!("{field}.message"),
                 value.as_str(),
                 None,
                 Some(256u64),
@@ -310,25 +310,25 @@ impl crate::runtime::validate::Validate for InvalidParameterException {
 pub struct ListPersonalAccessTokensRequest {
     /// The maximum amount of items that should be returned in a response.
     #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
-    pub max_results: ::std::option::Option<i64>,
+    pub max_results: Option<i64>,
     /// The token from the previous response to query the next page.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
     /// The Organization ID.
     #[serde(rename = "OrganizationId")]
-    pub organization_id: ::std::string::String,
+    pub organization_id: String,
     /// The WorkMail User ID.
     #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: ::std::option::Option<::std::string::String>,
+    pub user_id: Option<String>,
 }
 impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.max_results {
             crate::runtime::validate::range(
-                &format!("{field}.{}", "max_results"),
+                &format!("{field}.max_results"),
                 *value,
                 Some(1i64),
                 Some(100i64),
@@ -336,7 +336,7 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
         }
         if let Some(value) = &self.next_token {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "next_token"),
+                &format!("{field}.next_token"),
                 value.as_str(),
                 Some(1u64),
                 Some(1024u64),
@@ -347,7 +347,7 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "next_token"),
+                &format!("{field}.next_token"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -355,7 +355,7 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
         {
             let value = &self.organization_id;
             crate::runtime::validate::length(
-                &format!("{field}.{}", "organization_id"),
+                &format!("{field}.organization_id"),
                 value.as_str(),
                 Some(34u64),
                 Some(34u64),
@@ -366,14 +366,14 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "organization_id"),
+                &format!("{field}.organization_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
         }
         if let Some(value) = &self.user_id {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "user_id"),
+                &format!("{field}.user_id"),
                 value.as_str(),
                 Some(1u64),
                 Some(256u64),
@@ -384,7 +384,7 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "user_id"),
+                &format!("{field}.user_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -396,25 +396,23 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensRequest {
 pub struct ListPersonalAccessTokensResponse {
     /// The token from the previous response to query the next page.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: ::std::option::Option<::std::string::String>,
+    pub next_token: Option<String>,
     /// Lists all the personal tokens in an organization or user, if user ID is provided.
     #[serde(
         rename = "PersonalAccessTokenSummaries",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub personal_access_token_summaries: ::std::option::Option<
-        ::std::vec::Vec<PersonalAccessTokenSummary>,
-    >,
+    pub personal_access_token_summaries: Option<Vec<PersonalAccessTokenSummary>>,
 }
 impl crate::runtime::validate::Validate for ListPersonalAccessTokensResponse {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.next_token {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "next_token"),
+                &format!("{field}.next_token"),
                 value.as_str(),
                 Some(1u64),
                 Some(1024u64),
@@ -425,7 +423,7 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensResponse {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "next_token"),
+                &format!("{field}.next_token"),
                 value.as_str(),
                 &PATTERN,
             )?;
@@ -435,8 +433,8 @@ impl crate::runtime::validate::Validate for ListPersonalAccessTokensResponse {
                 crate::runtime::validate::Validate::validate(
                     value,
                     &format!(
-                        "{}[{}]", & format!("{field}.{}",
-                        "personal_access_token_summaries"), index0
+                        "{}[{}]", & format!("{field}.personal_access_token_summaries"),
+                        index0
                     ),
                 )?;
             }
@@ -454,7 +452,7 @@ pub struct PersonalAccessTokenSummary {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_seconds::option"
     )]
-    pub date_created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_created: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The date when the Personal Access Token was last used.
     #[serde(
         rename = "DateLastUsed",
@@ -462,7 +460,7 @@ pub struct PersonalAccessTokenSummary {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_seconds::option"
     )]
-    pub date_last_used: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub date_last_used: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The date when the Personal Access Token will expire.
     #[serde(
         rename = "ExpiresTime",
@@ -470,32 +468,32 @@ pub struct PersonalAccessTokenSummary {
         skip_serializing_if = "Option::is_none",
         with = "crate::runtime::timestamp::epoch_seconds::option"
     )]
-    pub expires_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expires_time: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The name of the Personal Access Token.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The ID of the Personal Access Token.
     #[serde(
         rename = "PersonalAccessTokenId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub personal_access_token_id: ::std::option::Option<::std::string::String>,
+    pub personal_access_token_id: Option<String>,
     /// Lists all the Personal Access Token permissions for a mailbox.
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
-    pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub scopes: Option<Vec<String>>,
     /// The user ID of the WorkMail user associated with the Personal Access Token.
     #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: ::std::option::Option<::std::string::String>,
+    pub user_id: Option<String>,
 }
 impl crate::runtime::validate::Validate for PersonalAccessTokenSummary {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.name {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 Some(1u64),
                 Some(64u64),
@@ -506,14 +504,14 @@ impl crate::runtime::validate::Validate for PersonalAccessTokenSummary {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "name"),
+                &format!("{field}.name"),
                 value.as_str(),
                 &PATTERN,
             )?;
         }
         if let Some(value) = &self.personal_access_token_id {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 Some(1u64),
                 Some(64u64),
@@ -524,21 +522,21 @@ impl crate::runtime::validate::Validate for PersonalAccessTokenSummary {
                     .expect("the generator checked this pattern")
             });
             crate::runtime::validate::pattern(
-                &format!("{field}.{}", "personal_access_token_id"),
+                &format!("{field}.personal_access_token_id"),
                 value.as_str(),
                 &PATTERN,
             )?;
         }
         if let Some(value) = &self.scopes {
             crate::runtime::validate::items(
-                &format!("{field}.{}", "scopes"),
+                &format!("{field}.scopes"),
                 value.len(),
                 Some(1u64),
                 Some(10u64),
             )?;
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::length(
-                    &format!("{}[{}]", & format!("{field}.{}", "scopes"), index0),
+                    &format!("{}[{}]", & format!("{field}.scopes"), index0),
                     value.as_str(),
                     Some(1u64),
                     Some(256u64),
@@ -549,7 +547,7 @@ impl crate::runtime::validate::Validate for PersonalAccessTokenSummary {
                         .expect("the generator checked this pattern")
                 });
                 crate::runtime::validate::pattern(
-                    &format!("{}[{}]", & format!("{field}.{}", "scopes"), index0),
+                    &format!("{}[{}]", & format!("{field}.scopes"), index0),
                     value.as_str(),
                     &PATTERN,
                 )?;
@@ -557,7 +555,7 @@ impl crate::runtime::validate::Validate for PersonalAccessTokenSummary {
         }
         if let Some(value) = &self.user_id {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "user_id"),
+                &format!("{field}.user_id"),
                 value.as_str(),
                 Some(12u64),
                 Some(256u64),
@@ -570,19 +568,19 @@ impl crate::runtime::validate::Validate for PersonalAccessTokenSummary {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationNotFoundException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The error code, possibly with a namespace prefix (`...#OrganizationNotFoundException`).
     #[serde(rename = "__type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for OrganizationNotFoundException {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.message {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "message"),
+                &format!("{field}.message"),
                 value.as_str(),
                 None,
                 Some(256u64),
@@ -595,19 +593,19 @@ impl crate::runtime::validate::Validate for OrganizationNotFoundException {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrganizationStateException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The error code, possibly with a namespace prefix (`...#OrganizationStateException`).
     #[serde(rename = "__type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for OrganizationStateException {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.message {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "message"),
+                &format!("{field}.message"),
                 value.as_str(),
                 None,
                 Some(256u64),
@@ -620,19 +618,19 @@ impl crate::runtime::validate::Validate for OrganizationStateException {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceNotFoundException {
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// The error code, possibly with a namespace prefix (`...#ResourceNotFoundException`).
     #[serde(rename = "__type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: ::std::option::Option<::std::string::String>,
+    pub type_: Option<String>,
 }
 impl crate::runtime::validate::Validate for ResourceNotFoundException {
     fn validate(
         &self,
         field: &str,
-    ) -> ::std::result::Result<(), crate::runtime::validate::ValidationError> {
+    ) -> Result<(), crate::runtime::validate::ValidationError> {
         if let Some(value) = &self.message {
             crate::runtime::validate::length(
-                &format!("{field}.{}", "message"),
+                &format!("{field}.message"),
                 value.as_str(),
                 None,
                 Some(256u64),
