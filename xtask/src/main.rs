@@ -2,6 +2,7 @@
 
 mod codegen_cmd;
 mod fs_swap;
+mod standalone;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,6 +14,9 @@ commands:
   codegen [STEM ...] [--check]
       Generate generated/<stem>/ from specs/<stem>.yaml, for every spec or only those named.
       --check  write nothing; report every file that differs from what is on disk, exit 1 if any
+  standalone
+      Copy each generated crate out of the workspace and check that it builds there,
+      clippy-clean with warnings denied.
   help
       Print this message.
 
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
             Ok(options) => codegen_cmd::run(&workspace_root(), &options),
             Err(message) => usage_error(&message),
         },
+        Some("standalone") if args.len() == 1 => standalone::run(&workspace_root()),
         Some("help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -22,6 +22,7 @@ const RUNTIME: &[(&str, &str, bool)] = &[
     ("body.rs", include_str!("../../runtime/src/body.rs"), false),
     ("client.rs", include_str!("../../runtime/src/client.rs"), false),
     ("error.rs", include_str!("../../runtime/src/error.rs"), false),
+    ("paginate.rs", include_str!("../../runtime/src/paginate.rs"), false),
     ("request.rs", include_str!("../../runtime/src/request.rs"), false),
     ("response.rs", include_str!("../../runtime/src/response.rs"), false),
     ("retry.rs", include_str!("../../runtime/src/retry.rs"), false),

@@ -6,10 +6,10 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
-use crate::emit::validate::checks_for;
+use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{
-    Api, BodyDecoding, ErrorCase, Operation, Param, ParamLocation, PathPiece, RequestBody, StatusMatch, TimeFormat,
-    TypeRef,
+    Api, BodyDecoding, ErrorCase, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
+    StatusMatch, TimeFormat, TypeRef,
 };
 
 pub fn emit_operations(api: &Api) -> TokenStream {
@@ -95,6 +95,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     let (success_ty, success_enum) = (&success.ty, &success.enum_def);
     let error_ty = error_type(op);
     let decode = decode_fn(api, op, &success, &error_ty);
+    let stream = (!success.is_enum).then(|| stream_fn(api, op, &success.ty, &error_ty)).flatten();
 
     quote! {
         #[doc = #line]
@@ -129,6 +130,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 Self::decode(raw)
             }
 
+            #stream
             #request_fn
             #decode
         }
@@ -220,10 +222,10 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         let label = &p.rust_name;
         if p.required {
             bindings.push(quote! { let #field = crate::runtime::validate::required(#label, self.#field.as_ref())?; });
-            bindings.push(checks_for(api, quote!((*#field)), &p.ty, &p.constraints, false, quote!(#label)));
+            bindings.push(checks_for(api, quote!(#field), Holds::Ref, &p.ty, &p.constraints, quote!(#label)));
         } else {
             bindings.push(quote! { let #field = self.#field.as_ref(); });
-            bindings.push(checks_for(api, quote!(#field), &p.ty, &p.constraints, true, quote!(#label)));
+            bindings.push(checks_for_optional_ref(api, quote!(#field), &p.ty, &p.constraints, quote!(#label)));
         }
     }
     let body = body_binding(api, store);
@@ -325,7 +327,7 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
             } else {
                 TokenStream::new()
             };
-            let check = checks_for(api, quote!(body), &body.ty, &Default::default(), true, quote!("body"));
+            let check = checks_for_optional_ref(api, quote!(body), &body.ty, &Default::default(), quote!("body"));
             quote! {
                 let body = self.body.as_ref();
                 #missing
@@ -582,5 +584,129 @@ fn decode_body(api: &Api, body: &BodyDecoding) -> TokenStream {
             let ty = rust_type(api, ty, TypesPath::Crate);
             quote!(raw.json_or_empty_object::<#ty, _>())
         }
+    }
+}
+
+/// `fn stream(self)`: every item across pages, for operations marked with `x-pagination`.
+fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenStream) -> Option<TokenStream> {
+    let pagination = op.pagination.as_ref()?;
+    let page = page_struct(api, op)?;
+    let field = |rust_name: &str| page.fields.iter().find(|f| f.rust_name == rust_name);
+    let docs = quote! {
+        /// Every item of every page, fetched lazily: the next page is requested only when
+        /// the items of this one have been consumed. Parameters set on this builder apply to
+        /// every page.
+    };
+    let body = match pagination {
+        Pagination::Token { input, output_field, items_field, item_ty } => {
+            let item_ty = rust_type(api, item_ty, TypesPath::Crate);
+            let (setter, first) = match input {
+                PageInput::Param(index) => {
+                    let name = ident(&op.params[*index].rust_name);
+                    (name.clone(), quote!(self.#name.clone()))
+                }
+                PageInput::BodyProperty(rust_name) => {
+                    let wire = op.body.iter().flat_map(|b| &b.properties).find(|p| &p.rust_name == rust_name).map(|p| p.wire_name.clone())?;
+                    (
+                        ident(rust_name),
+                        quote!(self.body.as_ref().and_then(|body| body.get(#wire)).and_then(|token| token.as_str()).map(str::to_string)),
+                    )
+                }
+            };
+            let items = items_expr(field(items_field)?);
+            let output = field(output_field)?;
+            let output_ident = ident(&output.rust_name);
+            let next = if output.is_optional() { quote!(page.#output_ident) } else { quote!(Some(page.#output_ident)) };
+            quote! {
+                #docs
+                ///
+                /// The walk ends on the page without a next token; a token that comes back a
+                /// second time ends it with an error rather than a loop.
+                pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
+                    let first = #first;
+                    crate::runtime::paginate::by_token(
+                        first,
+                        move |token: Option<String>| {
+                            let request = match token {
+                                Some(token) => self.clone().#setter(token),
+                                None => self.clone(),
+                            };
+                            request.send()
+                        },
+                        |page: #page_ty| (#items, #next),
+                    )
+                }
+            }
+        }
+        Pagination::Offset { offset_param, limit_param, items_field, item_ty, total_field } => {
+            let item_ty = rust_type(api, item_ty, TypesPath::Crate);
+            let offset = &op.params[*offset_param];
+            let offset_ident = ident(&offset.rust_name);
+            let to_param = match offset.ty {
+                TypeRef::I32 => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
+                _ => quote!(offset),
+            };
+            let limit = match limit_param {
+                Some(index) => {
+                    let name = ident(&op.params[*index].rust_name);
+                    let widen = widen_to_i64(&op.params[*index].ty);
+                    quote!(self.#name #widen)
+                }
+                None => quote!(None),
+            };
+            let widen_offset = widen_to_i64(&offset.ty);
+            let items = items_expr(field(items_field)?);
+            let total = match total_field {
+                Some(total) => {
+                    let total = field(total)?;
+                    let name = ident(&total.rust_name);
+                    let widen = widen_to_i64(&total.ty);
+                    if total.is_optional() { quote!(page.#name #widen) } else { quote!(Some(page.#name) #widen) }
+                }
+                None => quote!(None),
+            };
+            quote! {
+                #docs
+                ///
+                /// The walk starts at the offset set on this builder (or 0) and ends on an
+                /// empty or short page, or once the reported total is reached.
+                pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
+                    let start = self.#offset_ident #widen_offset.unwrap_or(0);
+                    let limit = #limit;
+                    crate::runtime::paginate::by_offset(
+                        start,
+                        limit,
+                        move |offset: i64| self.clone().#offset_ident(#to_param).send(),
+                        |page: #page_ty| (#items, #total),
+                    )
+                }
+            }
+        }
+    };
+    Some(body)
+}
+
+/// `.map(i64::from)` for an `Option` of a narrower integer; nothing for `i64`.
+fn widen_to_i64(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::I64 => TokenStream::new(),
+        _ => quote!(.map(i64::from)),
+    }
+}
+
+fn page_struct<'a>(api: &'a Api, op: &Operation) -> Option<&'a crate::ir::Struct> {
+    let TypeRef::Named(id) = op.responses.success.iter().find_map(|s| s.body.ty())? else { return None };
+    match &api.types[id.0].kind {
+        crate::ir::TypeKind::Struct(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn items_expr(items: &crate::ir::Field) -> TokenStream {
+    let name = ident(&items.rust_name);
+    if items.is_optional() {
+        quote!(page.#name.unwrap_or_default())
+    } else {
+        quote!(page.#name)
     }
 }

@@ -50,7 +50,8 @@ fn auth_section(api: &Api) -> String {
         return "The spec declares no authentication.\n".into();
     }
     let mut out = String::new();
-    for auth in &api.auth {
+    // The example shows the first way to authenticate; the section above lists them all.
+    if let Some(auth) = api.auth.first() {
         let line = match auth {
             Auth::Bearer => "- `.bearer_token(token)`: sends `Authorization: Bearer <token>` (HTTP bearer or OAuth2 access token).".to_string(),
             Auth::Basic => "- `.basic_auth(user, password)`: HTTP Basic authentication.".to_string(),
@@ -79,7 +80,8 @@ fn example(api: &Api) -> String {
             out.push_str(&format!("        .{}({:?})\n", variable.rust_name, variable.default));
         }
     }
-    for auth in &api.auth {
+    // The example shows the first way to authenticate; the section above lists them all.
+    if let Some(auth) = api.auth.first() {
         let line = match auth {
             Auth::Bearer => "        .bearer_token(std::env::var(\"API_TOKEN\")?)\n".to_string(),
             Auth::Basic => "        .basic_auth(\"user\", std::env::var(\"API_PASSWORD\")?)\n".to_string(),
@@ -87,7 +89,6 @@ fn example(api: &Api) -> String {
             Auth::SigV4 { .. } => "        .aws_credentials(std::env::var(\"AWS_ACCESS_KEY_ID\")?, std::env::var(\"AWS_SECRET_ACCESS_KEY\")?)\n".to_string(),
         };
         out.push_str(&line);
-        break;
     }
     out.push_str("        .build()?;\n");
     if let Some(op) = api.operations.iter().find(|op| op.http_method.as_str() == "GET" || op.method_name.starts_with("list")).or(api.operations.first()) {

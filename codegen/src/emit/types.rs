@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::tokens::{doc, ident, rust_type, time_module, TypesPath};
-use crate::emit::validate::checks_for;
+use crate::emit::validate::{checks_for, Holds};
 use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
 
 pub fn emit_types(api: &Api) -> TokenStream {
@@ -41,7 +41,8 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     let checks = s.fields.iter().map(|f| {
         let member = ident(&f.rust_name);
         let label = format!("{{field}}.{}", f.rust_name);
-        checks_for(api, quote!(self.#member), &f.ty, &f.constraints, f.is_optional(), quote!(&format!(#label)))
+        let holds = if f.is_optional() { Holds::Option } else { Holds::Value };
+        checks_for(api, quote!(self.#member), holds, &f.ty, &f.constraints, quote!(&format!(#label)))
     });
     let checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
     let field_param = if checks.is_empty() { quote!(_field) } else { quote!(field) };

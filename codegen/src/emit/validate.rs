@@ -7,26 +7,45 @@ use quote::quote;
 use crate::emit::tokens::number_literal;
 use crate::ir::{Api, Constraints, TypeKind, TypeRef};
 
-/// Checks for the value of `expr` (a place expression of type `ty`, or `Option<ty>` when
-/// `optional`), reporting failures under the name that `label` (an `&str` expression) gives.
-/// Empty when nothing needs checking.
+/// What the expression given to [`checks_for`] holds.
+#[derive(Clone, Copy)]
+pub enum Holds {
+    /// A place of type `ty`.
+    Value,
+    /// A place of type `Option<ty>`.
+    Option,
+    /// An expression of type `&ty`.
+    Ref,
+}
+
+/// Checks for the value of `expr`, reporting failures under the name that `label` (an
+/// `&str` expression) gives. Empty when nothing needs checking.
 pub fn checks_for(
     api: &Api,
     expr: TokenStream,
+    holds: Holds,
     ty: &TypeRef,
     constraints: &Constraints,
-    optional: bool,
     label: TokenStream,
 ) -> TokenStream {
     let body = checks_on_ref(api, ty, constraints, &label, 0);
     if body.is_empty() {
         return body;
     }
-    if optional {
-        quote! { if let Some(value) = &#expr { #body } }
-    } else {
-        quote! { { let value = &#expr; #body } }
+    match holds {
+        Holds::Option => quote! { if let Some(value) = &#expr { #body } },
+        Holds::Value => quote! { { let value = &#expr; #body } },
+        Holds::Ref => quote! { { let value = #expr; #body } },
     }
+}
+
+/// Checks for `expr`, an `Option<&ty>`.
+pub fn checks_for_optional_ref(api: &Api, expr: TokenStream, ty: &TypeRef, constraints: &Constraints, label: TokenStream) -> TokenStream {
+    let body = checks_on_ref(api, ty, constraints, &label, 0);
+    if body.is_empty() {
+        return body;
+    }
+    quote! { if let Some(value) = #expr { #body } }
 }
 
 /// Checks on `value`, a reference to a `ty`.

@@ -313,6 +313,38 @@ impl ListAccessTokens {
             .await?;
         Self::decode(raw)
     }
+    /// Every item of every page, fetched lazily: the next page is requested only when
+    /// the items of this one have been consumed. Parameters set on this builder apply to
+    /// every page.
+    ///
+    /// The walk ends on the page without a next token; a token that comes back a
+    /// second time ends it with an error rather than a loop.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::AccessTokenSummary,
+            crate::Error<crate::errors::ListAccessTokensError>,
+        >,
+    > + Send + 'static {
+        let first = self
+            .body
+            .as_ref()
+            .and_then(|body| body.get("nextToken"))
+            .and_then(|token| token.as_str())
+            .map(str::to_string);
+        crate::runtime::paginate::by_token(
+            first,
+            move |token: Option<String>| {
+                let request = match token {
+                    Some(token) => self.clone().next_token(token),
+                    None => self.clone(),
+                };
+                request.send()
+            },
+            |page: crate::types::ListAccessTokensResponse| (page.items, page.next_token),
+        )
+    }
     fn request(
         &self,
     ) -> Result<
@@ -520,7 +552,7 @@ impl DeleteAccessToken {
     > {
         let id = crate::runtime::validate::required("id", self.id.as_ref())?;
         {
-            let value = &(*id);
+            let value = id;
             crate::runtime::validate::length(
                 "id",
                 value.as_str(),

@@ -119,6 +119,29 @@ impl GetTokens {
             .await?;
         Self::decode(raw)
     }
+    /// Every item of every page, fetched lazily: the next page is requested only when
+    /// the items of this one have been consumed. Parameters set on this builder apply to
+    /// every page.
+    ///
+    /// The walk starts at the offset set on this builder (or 0) and ends on an
+    /// empty or short page, or once the reported total is reached.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = Result<crate::types::Token, crate::Error<crate::errors::GetTokensError>>,
+    > + Send + 'static {
+        let start = self.offset.unwrap_or(0);
+        let limit = self.limit;
+        crate::runtime::paginate::by_offset(
+            start,
+            limit,
+            move |offset: i64| self.clone().offset(offset).send(),
+            |page: crate::types::Tokens| (
+                page.items.unwrap_or_default(),
+                page.total_count,
+            ),
+        )
+    }
     fn request(
         &self,
     ) -> Result<
@@ -651,7 +674,7 @@ impl PatchToken {
         let id = crate::runtime::validate::required("id", self.id.as_ref())?;
         let body = self.body.as_ref();
         let body = Some(crate::runtime::validate::required("body", body)?);
-        if let Some(value) = &body {
+        if let Some(value) = body {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,

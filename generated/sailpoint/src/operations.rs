@@ -538,7 +538,7 @@ impl PatchPersonalAccessToken {
         let id = crate::runtime::validate::required("id", self.id.as_ref())?;
         let body = self.body.as_ref();
         let body = Some(crate::runtime::validate::required("body", body)?);
-        if let Some(value) = &body {
+        if let Some(value) = body {
             for (index0, value) in value.iter().enumerate() {
                 crate::runtime::validate::Validate::validate(
                     value,

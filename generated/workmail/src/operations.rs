@@ -494,6 +494,41 @@ impl ListPersonalAccessTokens {
             .await?;
         Self::decode(raw)
     }
+    /// Every item of every page, fetched lazily: the next page is requested only when
+    /// the items of this one have been consumed. Parameters set on this builder apply to
+    /// every page.
+    ///
+    /// The walk ends on the page without a next token; a token that comes back a
+    /// second time ends it with an error rather than a loop.
+    pub fn stream(
+        self,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::PersonalAccessTokenSummary,
+            crate::Error<crate::errors::ListPersonalAccessTokensError>,
+        >,
+    > + Send + 'static {
+        let first = self
+            .body
+            .as_ref()
+            .and_then(|body| body.get("NextToken"))
+            .and_then(|token| token.as_str())
+            .map(str::to_string);
+        crate::runtime::paginate::by_token(
+            first,
+            move |token: Option<String>| {
+                let request = match token {
+                    Some(token) => self.clone().next_token(token),
+                    None => self.clone(),
+                };
+                request.send()
+            },
+            |page: crate::types::ListPersonalAccessTokensResponse| (
+                page.personal_access_token_summaries.unwrap_or_default(),
+                page.next_token,
+            ),
+        )
+    }
     fn request(
         &self,
     ) -> Result<

@@ -5,10 +5,6 @@
 //! Everything that must behave the same for every operation (URL building, auth, timeouts,
 //! retries, tracing without secrets) lives here once.
 
-// `Error<E>` keeps the response headers inline, as its public fields promise, which makes
-// it larger than clippy's threshold for error types; boxing them would change that API.
-#![allow(clippy::result_large_err)]
-
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

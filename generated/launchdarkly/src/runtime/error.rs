@@ -6,10 +6,6 @@
 //! told apart by a `match`, not by parsing messages. `Display` and `Debug` never print a
 //! header value or a body: responses may echo credentials, and errors end up in logs.
 
-// `Error<E>` keeps the response headers inline, as its public fields promise, which makes
-// it larger than clippy's threshold for error types; boxing them would change that API.
-#![allow(clippy::result_large_err)]
-
 use std::fmt;
 
 use bytes::Bytes;
@@ -21,16 +17,19 @@ use super::validate::ValidationError;
 #[non_exhaustive]
 pub enum Error<E> {
     /// A documented error response, decoded.
+    ///
+    /// The headers and the error are boxed (here and below) to keep `Result<_, Error<E>>`
+    /// small on the success path, whatever the size of the spec's error bodies.
     Api {
         status: u16,
-        headers: HeaderMap,
-        error: E,
+        headers: Box<HeaderMap>,
+        error: Box<E>,
         attempts: u32,
     },
     /// A status the spec does not document.
     UnexpectedStatus {
         status: u16,
-        headers: HeaderMap,
+        headers: Box<HeaderMap>,
         body: Bytes,
         attempts: u32,
     },
@@ -38,7 +37,7 @@ pub enum Error<E> {
     /// JSON was expected, or the wrong content).
     Decode {
         status: u16,
-        headers: HeaderMap,
+        headers: Box<HeaderMap>,
         body: Bytes,
         source: serde_json::Error,
         attempts: u32,
@@ -55,9 +54,20 @@ pub enum Error<E> {
     /// The request could not be built or signed (bad header value, CR/LF in a header,
     /// signing failure). The message never contains a value.
     InvalidRequest { message: String },
+    /// A pagination stream was sent back a page token it had already used: following it
+    /// would loop for ever.
+    Pagination { message: String },
 }
 
 impl<E> Error<E> {
+    /// The page token that came back had been used before. The token itself stays out of
+    /// the message: tokens can carry account data.
+    pub fn repeated_page_token() -> Self {
+        Error::Pagination {
+            message: "the server returned a page token it had already returned; stopping instead of looping".into(),
+        }
+    }
+
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -71,7 +81,7 @@ impl<E> Error<E> {
     /// The documented error, when the server sent one.
     pub fn api_error(&self) -> Option<&E> {
         match self {
-            Error::Api { error, .. } => Some(error),
+            Error::Api { error, .. } => Some(error.as_ref()),
             _ => None,
         }
     }
@@ -79,7 +89,7 @@ impl<E> Error<E> {
     /// The documented error by value, when the server sent one.
     pub fn into_api_error(self) -> Option<E> {
         match self {
-            Error::Api { error, .. } => Some(error),
+            Error::Api { error, .. } => Some(*error),
             _ => None,
         }
     }
@@ -93,7 +103,7 @@ impl<E> Error<E> {
             | Error::Decode { attempts, .. }
             | Error::Timeout { attempts }
             | Error::Transport { attempts, .. } => *attempts,
-            Error::Validation(_) | Error::InvalidRequest { .. } => 0,
+            Error::Validation(_) | Error::InvalidRequest { .. } | Error::Pagination { .. } => 0,
         }
     }
 
@@ -102,7 +112,7 @@ impl<E> Error<E> {
         match self {
             Error::Api { headers, .. }
             | Error::UnexpectedStatus { headers, .. }
-            | Error::Decode { headers, .. } => Some(headers),
+            | Error::Decode { headers, .. } => Some(headers.as_ref()),
             _ => None,
         }
     }
@@ -139,7 +149,7 @@ impl<E> Error<E> {
             } => Error::Api {
                 status,
                 headers,
-                error: f(error),
+                error: Box::new(f(*error)),
                 attempts,
             },
             Error::UnexpectedStatus {
@@ -170,6 +180,7 @@ impl<E> Error<E> {
             Error::Timeout { attempts } => Error::Timeout { attempts },
             Error::Transport { source, attempts } => Error::Transport { source, attempts },
             Error::InvalidRequest { message } => Error::InvalidRequest { message },
+            Error::Pagination { message } => Error::Pagination { message },
         }
     }
 }
@@ -214,6 +225,32 @@ impl fmt::Debug for BodyLen {
     }
 }
 
+/// What went wrong in decoding, and where, but not serde_json's message: that message
+/// quotes values from the body ("invalid type: string \"...\""), and bodies may hold
+/// secrets. The full message stays reachable through `source()` for those who ask for it.
+struct DecodeProblem<'a>(&'a serde_json::Error);
+
+impl fmt::Debug for DecodeProblem<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use serde_json::error::Category;
+        let what = match self.0.classify() {
+            Category::Eof if self.0.line() <= 1 && self.0.column() == 0 => {
+                "empty body where JSON was expected"
+            }
+            Category::Eof => "truncated JSON",
+            Category::Syntax => "not valid JSON",
+            Category::Data => "JSON that does not match the documented schema",
+            Category::Io => "I/O error while reading JSON",
+        };
+        write!(
+            f,
+            "{what} (line {}, column {})",
+            self.0.line(),
+            self.0.column()
+        )
+    }
+}
+
 impl<E: fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -246,8 +283,9 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             } => {
                 write!(
                     f,
-                    "could not decode the response body (status {status}) after {}: {source}",
-                    Attempts(*attempts)
+                    "could not decode the response body (status {status}) after {}: {:?}",
+                    Attempts(*attempts),
+                    DecodeProblem(source)
                 )
             }
             Error::Validation(e) => write!(f, "request refused before sending: {e}"),
@@ -258,6 +296,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::InvalidRequest { message } => {
                 write!(f, "could not build the request: {message}")
             }
+            Error::Pagination { message } => write!(f, "pagination stopped: {message}"),
         }
     }
 }
@@ -300,7 +339,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("status", status)
                 .field("headers", &HeaderNames(headers))
                 .field("body", &BodyLen(body.len()))
-                .field("source", source)
+                .field("source", &DecodeProblem(source))
                 .field("attempts", attempts)
                 .finish(),
             Error::Validation(e) => f.debug_tuple("Validation").field(e).finish(),
@@ -315,6 +354,10 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .finish(),
             Error::InvalidRequest { message } => f
                 .debug_struct("InvalidRequest")
+                .field("message", message)
+                .finish(),
+            Error::Pagination { message } => f
+                .debug_struct("Pagination")
                 .field("message", message)
                 .finish(),
         }
@@ -386,7 +429,7 @@ mod tests {
         headers.insert("x-echo", "Bearer s3cr3t".parse().unwrap());
         let e = Error::<()>::UnexpectedStatus {
             status: 418,
-            headers,
+            headers: Box::new(headers),
             body: Bytes::from_static(b"s3cr3t body"),
             attempts: 1,
         };
@@ -397,5 +440,26 @@ mod tests {
         assert_eq!(e.status(), Some(418));
         assert_eq!(e.attempts(), 1);
         assert_eq!(e.body(), Some(&b"s3cr3t body"[..]));
+
+        let source = serde_json::from_slice::<u32>(br#""s3cr3t""#).unwrap_err();
+        let e = Error::<()>::Decode {
+            status: 200,
+            headers: Box::default(),
+            body: Bytes::from_static(br#""s3cr3t""#),
+            source,
+            attempts: 1,
+        };
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+        assert!(!format!("{e:?}").contains("s3cr3t"), "{e:?}");
+        assert!(e.to_string().contains("does not match"), "{e}");
+        let empty = serde_json::from_slice::<u32>(b"").unwrap_err();
+        let e = Error::<()>::Decode {
+            status: 200,
+            headers: Box::default(),
+            body: Bytes::new(),
+            source: empty,
+            attempts: 1,
+        };
+        assert!(e.to_string().contains("empty body"), "{e}");
     }
 }

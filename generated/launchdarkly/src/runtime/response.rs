@@ -5,10 +5,6 @@
 //! helpers here turn it into the typed [`Response`] or the right [`Error`] variant, so the
 //! generated decoder is a plain `match` on status and error code.
 
-// `Error<E>` keeps the response headers inline, as its public fields promise, which makes
-// it larger than clippy's threshold for error types; boxing them would change that API.
-#![allow(clippy::result_large_err)]
-
 use std::fmt;
 use std::ops::Deref;
 
@@ -194,8 +190,8 @@ impl RawResponse {
         match parsed {
             Ok(body) => Error::Api {
                 status: self.status,
-                headers: self.headers,
-                error: wrap(body),
+                headers: Box::new(self.headers),
+                error: Box::new(wrap(body)),
                 attempts: self.attempts,
             },
             Err(source) => self.decode_error(source),
@@ -206,8 +202,8 @@ impl RawResponse {
     pub fn api_error_without_body<E>(self, error: E) -> Error<E> {
         Error::Api {
             status: self.status,
-            headers: self.headers,
-            error,
+            headers: Box::new(self.headers),
+            error: Box::new(error),
             attempts: self.attempts,
         }
     }
@@ -216,7 +212,7 @@ impl RawResponse {
     pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {
             status: self.status,
-            headers: self.headers,
+            headers: Box::new(self.headers),
             body: self.body,
             attempts: self.attempts,
         }
@@ -225,7 +221,7 @@ impl RawResponse {
     fn decode_error<E>(self, source: serde_json::Error) -> Error<E> {
         Error::Decode {
             status: self.status,
-            headers: self.headers,
+            headers: Box::new(self.headers),
             body: self.body,
             source,
             attempts: self.attempts,
