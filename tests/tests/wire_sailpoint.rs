@@ -274,6 +274,18 @@ async fn list_owner_me_only() {
 }
 
 #[tokio::test]
+async fn list_query_values_with_reserved_characters_are_encoded() {
+    let (server, client) = serve_json(200, &json!([])).await;
+    let filters = "lastUsed le 2023-02-05T10:59:27.214+01:00 & x=y/z?#%";
+    client.list_personal_access_tokens().filters(filters).owner_id("a+b c").send().await.expect("200");
+    let req = only_request(&server).await;
+    // Decoded by the server as form data, `+` would turn into a space if it were sent raw.
+    assert_request(&req, "GET", "/v3/personal-access-tokens", &[("filters", filters), ("owner-id", "a+b c")], None);
+    let raw = req.url.query().unwrap();
+    assert!(!raw.contains('+') && !raw.contains(' ') && !raw.contains('#'), "{raw}");
+}
+
+#[tokio::test]
 async fn list_documented_errors_decode_the_examples() {
     use ListPersonalAccessTokensError as E;
     for status in [400, 401, 403, 429, 500] {
