@@ -199,6 +199,9 @@ impl BodyDecoding {
 #[derive(Debug, Clone)]
 pub struct ErrorCase {
     pub status: StatusMatch,
+    /// Whether the status identifies this error: false for the made-up statuses (480, 481...)
+    /// that AWS specs use to list errors told apart by code only.
+    pub match_status: bool,
     /// The AWS error code that identifies this error whatever its status.
     pub code: Option<String>,
     pub variant: String,

@@ -70,7 +70,8 @@ impl Scope {
         if self.taken.insert(wanted.to_string()) {
             return wanted.to_string();
         }
-        let separator = if wanted.chars().next().is_some_and(char::is_uppercase) { "" } else { "_" };
+        // `Token2`, `id_2`; a name that already ends in `_` (an escaped keyword) takes no second one.
+        let separator = if wanted.chars().next().is_some_and(char::is_uppercase) || wanted.ends_with('_') { "" } else { "_" };
         let mut n = 2;
         loop {
             let candidate = format!("{wanted}{separator}{n}");
@@ -121,6 +122,8 @@ mod tests {
         assert_eq!(scope.claim("send"), "send_2");
         assert_eq!(scope.claim("id"), "id");
         assert_eq!(scope.claim("id"), "id_2");
+        assert_eq!(scope.claim("self_"), "self_");
+        assert_eq!(scope.claim("self_"), "self_2");
         let mut types = Scope::default();
         assert_eq!(types.claim("Token"), "Token");
         assert_eq!(types.claim("Token"), "Token2");

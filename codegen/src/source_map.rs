@@ -56,7 +56,9 @@ pub fn escape_token(token: &str) -> String {
 
 enum Frame {
     /// In a mapping: the pointer of the mapping, and the key whose value comes next.
-    Mapping { pointer: String, pending_key: Option<String> },
+    /// `locate_at_first_key` is set for mappings whose own position the parser reports late
+    /// (block mappings are only known at their first `:`): the first key's position is used.
+    Mapping { pointer: String, pending_key: Option<String>, locate_at_first_key: bool },
     /// In a sequence: the pointer of the sequence and the next item's index.
     Sequence { pointer: String, next: usize },
 }
@@ -83,13 +85,16 @@ impl Builder {
                 self.positions.insert(child.clone(), position);
                 Some(child)
             }
-            Some(Frame::Mapping { pointer, pending_key }) => match pending_key.take() {
+            Some(Frame::Mapping { pointer, pending_key, locate_at_first_key }) => match pending_key.take() {
                 Some(key) => Some(format!("{pointer}/{}", escape_token(&key))),
                 None => {
                     // A key: remember where it stands; its value is the next node.
                     let key = event_is_scalar.unwrap_or_default().to_string();
                     let child = format!("{pointer}/{}", escape_token(&key));
                     self.positions.insert(child, position);
+                    if std::mem::take(locate_at_first_key) {
+                        self.positions.insert(pointer.clone(), position);
+                    }
                     *pending_key = Some(key);
                     None
                 }
@@ -108,12 +113,15 @@ impl MarkedEventReceiver for Builder {
                 self.next_node(Some(""), mark);
             }
             Event::MappingStart(..) => {
-                if let Some(pointer) = self.next_node(None, mark) {
-                    self.stack.push(Frame::Mapping { pointer, pending_key: None });
-                } else {
+                // Mapping values are located at their key already; the root and sequence
+                // items are located at the mapping's first key.
+                let is_item = !matches!(self.stack.last(), Some(Frame::Mapping { .. }));
+                let frame = match self.next_node(None, mark) {
+                    Some(pointer) => Frame::Mapping { pointer, pending_key: None, locate_at_first_key: is_item },
                     // A complex (non-scalar) key: index nothing below it.
-                    self.stack.push(Frame::Mapping { pointer: "#/?".into(), pending_key: None });
-                }
+                    None => Frame::Mapping { pointer: "#/?".into(), pending_key: None, locate_at_first_key: false },
+                };
+                self.stack.push(frame);
             }
             Event::SequenceStart(..) => {
                 let pointer = self.next_node(None, mark).unwrap_or_else(|| "#/?".into());
@@ -136,6 +144,7 @@ mod tests {
         let text = "openapi: 3.0.3\npaths:\n  /a/b:\n    get:\n      parameters:\n        - name: x\n          in: query\n";
         let map = SourceMap::index(text);
         assert_eq!(map.locate("#/openapi"), Some(Position { line: 1, column: 1 }));
+        assert_eq!(map.locate("#"), Some(Position { line: 1, column: 1 }));
         assert_eq!(map.locate("#/paths/~1a~1b/get"), Some(Position { line: 4, column: 5 }));
         assert_eq!(map.locate("#/paths/~1a~1b/get/parameters/0"), Some(Position { line: 6, column: 11 }));
         assert_eq!(map.locate("#/paths/~1a~1b/get/parameters/0/in"), Some(Position { line: 7, column: 11 }));

@@ -169,8 +169,7 @@ fn every_generated_crate_has_the_expected_files() {
     }
 }
 
-// Known generator bugs, kept as ignored tests that state the wanted output. Run them with
-// `cargo test -p codegen --test constructs -- --ignored`.
+// Regressions: bugs found in review, each pinned by the output it must have.
 
 /// The text of `pub struct <name> { ... }` in a generated file.
 fn struct_body<'a>(file: &'a str, name: &str) -> &'a str {
@@ -180,8 +179,7 @@ fn struct_body<'a>(file: &'a str, name: &str) -> &'a str {
 }
 
 #[test]
-#[ignore = "generator bug: properties come out in key order, not document order"]
-fn known_bug_properties_keep_document_order() {
+fn properties_keep_document_order() {
     let generated = generate_fixture("required_optional");
     let widget = struct_body(contents(&generated, "src/types.rs"), "Widget");
     let order = ["pub id:", "pub name:", "pub count:", "pub color:", "pub enabled:"];
@@ -190,24 +188,21 @@ fn known_bug_properties_keep_document_order() {
 }
 
 #[test]
-#[ignore = "generator bug: a $ref to a `nullable: true` schema is not optional"]
-fn known_bug_ref_to_a_nullable_schema_is_optional() {
+fn ref_to_a_nullable_schema_is_optional() {
     let generated = generate_fixture("nullable");
     let profile = struct_body(contents(&generated, "src/types.rs"), "Profile");
     assert!(profile.contains("pub avatar: Option<NullableImage>"), "{profile}");
 }
 
 #[test]
-#[ignore = "generator bug: inline schemas of earlier components take the names of later components"]
-fn known_bug_component_names_win_over_inline_names() {
+fn component_names_win_over_inline_names() {
     let generated = generate_fixture("inline");
     let customer = struct_body(contents(&generated, "src/types.rs"), "Customer");
     assert!(customer.contains("pub billing: Option<CustomerAddress>"), "{customer}");
 }
 
 #[test]
-#[ignore = "generator bug: a tagged union whose members declare the tag property cannot round-trip"]
-fn known_bug_tag_property_declared_in_members() {
+fn tag_property_declared_in_members() {
     // serde's internally tagged enums take the tag out before the variant sees the object,
     // so `Circle { kind, radius }` fails with "missing field `kind`" and serializes `kind` twice.
     let generated = generate_fixture("one_of_tag_in_member");
@@ -218,8 +213,7 @@ fn known_bug_tag_property_declared_in_members() {
 }
 
 #[test]
-#[ignore = "generator bug: a deduplicated keyword name gets a double underscore (non_snake_case warning)"]
-fn known_bug_deduplicated_keyword_names_are_snake_case() {
+fn deduplicated_keyword_names_are_snake_case() {
     let generated = generate_fixture("keywords");
     let types = contents(&generated, "src/types.rs");
     assert!(!types.contains("__"), "a field or type name with `__`:\n{types}");

@@ -39,9 +39,7 @@ fn snapshot(name: &str, diagnostics: &Diagnostics) {
 }
 
 /// Asserts the 1-based (line, column) of each diagnostic, in order. A column of `ANY`
-/// asks only that there be one: the source map places sequence items and the root mapping
-/// at the `:` after their first key (see `known_bug_sequence_items_and_the_root_are_located_at_their_start`);
-/// the snapshots pin what it says today.
+/// asks only that there be one; the snapshots pin the exact column.
 fn assert_located(diagnostics: &Diagnostics, expected: &[(usize, usize)]) {
     assert_eq!(diagnostics.0.len(), expected.len(), "how many diagnostics:\n{diagnostics}");
     for (d, &(line, column)) in diagnostics.0.iter().zip(expected) {
@@ -127,13 +125,13 @@ check!(
 );
 
 // Operations.
-// Paths are visited in key order (`/animals` before `/pets`), so the one at `/pets` is the
-// duplicate; see `known_bug_duplicate_operation_id_points_at_the_later_one`.
+// Paths are visited in document order: `/pets` (line 4) comes first, so the duplicate is
+// the one at `/animals`.
 check!(
     a_duplicate_operation_id,
     "duplicate_operation_id",
-    [(6, 7)],
-    "#/paths/~1pets/get/operationId",
+    [(11, 7)],
+    "#/paths/~1animals/get/operationId",
     "getPets"
 );
 check!(
@@ -176,7 +174,8 @@ check!(
 
 // Structurally invalid OpenAPI.
 check!(paths_that_is_a_number, "paths_not_a_mapping", [(3, 1)], "#/paths", "invalid type");
-// The pointer stops at `#/paths` (see `known_bug_parameter_without_in_is_located_at_the_parameter`).
+// The pointer stops at `#/paths`: serde_path_to_error loses the path inside openapiv3's `Paths`
+// (see `known_bug_parameter_without_in_is_located_at_the_parameter`).
 check!(a_parameter_without_in, "parameter_without_in", [(3, 1)], "#/paths", "`in`");
 
 #[test]
@@ -215,15 +214,6 @@ fn odd_but_valid_inputs_generate() {
 // `cargo test -p codegen --test diagnostics -- --ignored`.
 
 #[test]
-#[ignore = "generator bug: a document is visited in key order, not document order"]
-fn known_bug_duplicate_operation_id_points_at_the_later_one() {
-    // `/pets` (line 4) comes first in the file; the duplicate is `/animals` (line 9).
-    let diagnostics = diagnose("duplicate_operation_id");
-    assert_eq!(diagnostics.0[0].pointer, "#/paths/~1animals/get/operationId");
-    assert_located(&diagnostics, &[(11, 7)]);
-}
-
-#[test]
 #[ignore = "generator bug: serde_path_to_error loses the path inside openapiv3's Paths"]
 fn known_bug_parameter_without_in_is_located_at_the_parameter() {
     let diagnostics = diagnose("parameter_without_in");
@@ -232,8 +222,7 @@ fn known_bug_parameter_without_in_is_located_at_the_parameter() {
 }
 
 #[test]
-#[ignore = "generator bug: block mappings are located at the `:` after their first key"]
-fn known_bug_sequence_items_and_the_root_are_located_at_their_start() {
+fn sequence_items_and_the_root_are_located_at_their_start() {
     // `        - name: session_id`: the item starts at column 11 (where `name` starts); the
     // source map says 15. `src/source_map.rs`'s own unit test expects 11 too.
     assert_located(&diagnose("cookie_parameter"), &[(8, 11)]);

@@ -478,7 +478,6 @@ async fn get_tokens_stream_refuses_a_bad_header_before_sending() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: getTokens decodes an empty 200 body as `Tokens::default()` (json_or_empty_object) instead of a Decode error"]
 async fn get_tokens_empty_body_is_a_decode_error() {
     let (_server, client) = serve(ResponseTemplate::new(200).insert_header("content-type", "application/json")).await;
     let result = client.get_tokens().send().await;

@@ -59,9 +59,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     let (auth_fields, auth_setters, auth_build) = (&auth.fields, &auth.setters, &auth.build);
 
     let default_url_doc = if default_url.is_empty() {
-        "The spec names no server: set one with [`ClientBuilder::base_url`].".to_string()
+        " The spec names no server: set one with [`ClientBuilder::base_url`].".to_string()
     } else {
-        format!("Default: `{default_url}`, the spec's first server.")
+        format!(" Default: `{default_url}`, the spec's first server.")
     };
 
     quote! {

@@ -75,7 +75,7 @@ fn settable_params(op: &Operation) -> impl Iterator<Item = &Param> {
 fn builder(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.type_name);
     let name_text = &op.type_name;
-    let line = format!("Builder for [`Client::{}`](crate::Client::{}): `{} {}`.", op.method_name, op.method_name, op.http_method.as_str(), op.path_template);
+    let line = format!(" Builder for [`Client::{}`](crate::Client::{}): `{} {}`.", op.method_name, op.method_name, op.http_method.as_str(), op.path_template);
     let store = body_store(op);
 
     let param_fields = settable_params(op).map(|p| {
@@ -139,9 +139,27 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     }
 }
 
+/// A setter's argument type and how to turn it into the stored value: arrays take any
+/// iterable of things that convert into their items (`["a", "b"]` for a `Vec<String>`).
+fn setter_input(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
+    match ty {
+        TypeRef::Vec(item) => {
+            let item = rust_type(api, item, TypesPath::Crate);
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>),
+                quote!(value.into_iter().map(::std::convert::Into::into).collect::<Vec<#item>>()),
+            )
+        }
+        ty => {
+            let ty = rust_type(api, ty, TypesPath::Crate);
+            (quote!(impl ::std::convert::Into<#ty>), quote!(value.into()))
+        }
+    }
+}
+
 fn param_setter(api: &Api, p: &Param) -> TokenStream {
     let field = ident(&p.rust_name);
-    let ty = rust_type(api, &p.ty, TypesPath::Crate);
+    let (input, convert) = setter_input(api, &p.ty);
     let place = match p.location {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
@@ -152,8 +170,8 @@ fn param_setter(api: &Api, p: &Param) -> TokenStream {
     let docs = doc(paragraphs(&[p.description.as_deref(), Some(&line)]).as_deref());
     quote! {
         #docs
-        pub fn #field(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-            self.#field = Some(value.into());
+        pub fn #field(mut self, value: #input) -> Self {
+            self.#field = Some(#convert);
             self
         }
     }
@@ -182,12 +200,13 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
                 let setter = ident(&property.rust_name);
                 let wire = &property.wire_name;
                 let value_ty = rust_type(api, &property.ty, TypesPath::Crate);
+                let (input, convert) = setter_input(api, &property.ty);
                 let line = format!("Sets the body property `{wire}`.");
                 let docs = doc(paragraphs(&[property.description.as_deref(), Some(&line)]).as_deref());
                 quote! {
                     #docs
-                    pub fn #setter(mut self, value: impl ::std::convert::Into<#value_ty>) -> Self {
-                        let value: #value_ty = value.into();
+                    pub fn #setter(mut self, value: #input) -> Self {
+                        let value: #value_ty = #convert;
                         self.body
                             .get_or_insert_with(::serde_json::Map::new)
                             .insert(#wire.to_string(), crate::runtime::body::to_json(&value));
@@ -417,7 +436,7 @@ fn success_type(api: &Api, op: &Operation) -> SuccessType {
             None => quote!(#docs #variant,),
         }
     });
-    let line = format!("The successful outcomes of [`Client::{}`](crate::Client::{}), which differ by status.", op.method_name, op.method_name);
+    let line = format!(" The successful outcomes of [`Client::{}`](crate::Client::{}), which differ by status.", op.method_name, op.method_name);
     SuccessType {
         ty: quote!(crate::operations::#name),
         enum_def: quote! {
@@ -438,7 +457,7 @@ fn error_type(op: &Operation) -> TokenStream {
 
 fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&format!("{}Error", op.type_name));
-    let line = format!("The documented errors of [`Client::{}`](crate::Client::{}).", op.method_name, op.method_name);
+    let line = format!(" The documented errors of [`Client::{}`](crate::Client::{}).", op.method_name, op.method_name);
     let variants = op.responses.errors.iter().map(|case| {
         let variant = ident(&case.variant);
         let how = match &case.code {
@@ -495,8 +514,9 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
         let enum_name = ident(&format!("{}Error", op.type_name));
         match case.body.ty() {
             Some(ty) => {
+                let method = if is_struct(api, ty) { quote!(api_error_object) } else { quote!(api_error) };
                 let ty = rust_type(api, ty, TypesPath::Crate);
-                quote!(raw.api_error::<#ty, #error_ty>(crate::errors::#enum_name::#variant))
+                quote!(raw.#method::<#ty, #error_ty>(crate::errors::#enum_name::#variant))
             }
             None => quote!(raw.api_error_without_body(crate::errors::#enum_name::#variant)),
         }
@@ -504,19 +524,26 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
 
     let coded: Vec<&ErrorCase> = op.responses.errors.iter().filter(|e| e.code.is_some()).collect();
     let by_code = (!coded.is_empty()).then(|| {
-        let arms = coded.iter().map(|case| {
-            let code = case.code.as_deref().unwrap_or_default();
-            let expr = error_expr(case);
-            quote!(#code => return Err(#expr),)
-        });
+        let dispatch = match coded.as_slice() {
+            [only] => {
+                let code = only.code.as_deref().unwrap_or_default();
+                let expr = error_expr(only);
+                quote!(if code == #code { return Err(#expr); })
+            }
+            _ => {
+                let arms = coded.iter().map(|case| {
+                    let code = case.code.as_deref().unwrap_or_default();
+                    let expr = error_expr(case);
+                    quote!(#code => return Err(#expr),)
+                });
+                quote!(match code.as_str() { #( #arms )* _ => {} })
+            }
+        };
         quote! {
             // AWS tells errors apart by code, not status.
             if !(200..300).contains(&status) {
                 if let Some(code) = raw.error_code() {
-                    match code.as_str() {
-                        #( #arms )*
-                        _ => {}
-                    }
+                    #dispatch
                 }
             }
         }
@@ -542,7 +569,7 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
         ranges.push(quote!(200..=299 => raw.empty(),));
     }
     let mut fallback = quote!(_ => Err(raw.unexpected()),);
-    for case in &op.responses.errors {
+    for case in op.responses.errors.iter().filter(|case| case.match_status) {
         let expr = error_expr(case);
         match case.status {
             StatusMatch::Code(code) => {
@@ -577,8 +604,9 @@ fn decode_body(api: &Api, body: &BodyDecoding) -> TokenStream {
     match body {
         BodyDecoding::None => quote!(raw.empty()),
         BodyDecoding::Json(ty) => {
+            let method = if is_struct(api, ty) { quote!(json_object) } else { quote!(json) };
             let ty = rust_type(api, ty, TypesPath::Crate);
-            quote!(raw.json::<#ty, _>())
+            quote!(raw.#method::<#ty, _>())
         }
         BodyDecoding::JsonOrEmpty(ty) => {
             let ty = rust_type(api, ty, TypesPath::Crate);
@@ -684,6 +712,10 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
         }
     };
     Some(body)
+}
+
+fn is_struct(api: &Api, ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named(id) if matches!(api.types[id.0].kind, crate::ir::TypeKind::Struct(_)))
 }
 
 /// `.map(i64::from)` for an `Option` of a narrower integer; nothing for `i64`.

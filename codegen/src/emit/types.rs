@@ -104,7 +104,7 @@ fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
     let docs = doc(def.description.as_deref());
     let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    let variant_docs = wires.iter().map(|w| if w.is_empty() { " `\"\"` (the empty string)".to_string() } else { format!(" `{w}`") });
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -169,36 +169,83 @@ fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
 fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.description.as_deref());
-    let tag = match &union.tag {
-        Some(tag) => quote!(#[serde(tag = #tag)]),
-        None => quote!(#[serde(untagged)]),
-    };
     let variants = union.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let mut ty = rust_type(api, &v.ty, TypesPath::Local);
         if v.boxed {
             ty = quote!(Box<#ty>);
         }
-        let rename = v.tag_value.as_ref().map(|value| quote!(#[serde(rename = #value)]));
-        quote!(#rename #variant(#ty),)
+        quote!(#variant(#ty),)
     });
     let arms = union.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         quote!(Self::#variant(value) => crate::runtime::validate::Validate::validate(value, field),)
     });
+    let (derive, serde_impls) = match &union.tag {
+        None => (quote!(::serde::Serialize, ::serde::Deserialize,), quote!(#[serde(untagged)])),
+        Some(tag) => (TokenStream::new(), tagged_serde(&name, tag, union)),
+    };
+    let (attribute, impls) = if union.tag.is_some() { (TokenStream::new(), serde_impls) } else { (serde_impls, TokenStream::new()) };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-        #tag
+        #[derive(Debug, Clone, PartialEq, #derive)]
+        #attribute
         pub enum #name {
             #( #variants )*
         }
+
+        #impls
 
         impl crate::runtime::validate::Validate for #name {
             fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
                 match self {
                     #( #arms )*
                 }
+            }
+        }
+    }
+}
+
+/// serde for a union with a discriminator. serde's own `#[serde(tag)]` cannot be used: the
+/// members usually declare the tag property themselves, and serde would then both demand it
+/// and write it twice. Here the tag picks the member, which reads the whole object, tag
+/// included; writing adds the tag only when the member left it out.
+fn tagged_serde(name: &proc_macro2::Ident, tag: &str, union: &Union) -> TokenStream {
+    let write_arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = v.tag_value.as_deref().unwrap_or(&v.rust_name);
+        quote!(Self::#variant(inner) => (#value, ::serde_json::to_value(inner)),)
+    });
+    let read_arms = union.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = v.tag_value.as_deref().unwrap_or(&v.rust_name);
+        quote!(Some(#value) => ::serde_json::from_value(value).map(Self::#variant),)
+    });
+    let expected: Vec<String> = union.variants.iter().map(|v| format!("`{}`", v.tag_value.as_deref().unwrap_or(&v.rust_name))).collect();
+    let unknown = format!("`{tag}` must be one of {}", expected.join(", "));
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let (tag, value) = match self {
+                    #( #write_arms )*
+                };
+                let mut value = value.map_err(<S::Error as ::serde::ser::Error>::custom)?;
+                if let ::serde_json::Value::Object(object) = &mut value {
+                    object.entry(#tag).or_insert_with(|| ::serde_json::Value::from(tag));
+                }
+                ::serde::Serialize::serialize(&value, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                let result = match tag.as_deref() {
+                    #( #read_arms )*
+                    _ => return Err(<D::Error as ::serde::de::Error>::custom(#unknown)),
+                };
+                result.map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
     }

@@ -58,7 +58,7 @@ impl OperationContext<'_, '_> {
         let path = self.lower_path(&path_part, &params, &site.pointer)?;
         let aws_json = site.path.contains("#X-Amz-Target=");
         let body = self.lower_body(op, &site.pointer, &type_name, &params, aws_json)?;
-        let responses = self.lower_responses(op, &site.pointer, &type_name)?;
+        let responses = self.lower_responses(op, &site.pointer, &type_name, aws_json)?;
         let idempotent = match op.extensions.get("x-idempotent") {
             Some(Value::Bool(explicit)) => *explicit,
             _ => site.method.is_idempotent(),
@@ -214,7 +214,7 @@ impl OperationContext<'_, '_> {
             .collect()
     }
 
-    fn lower_responses(&mut self, op: &SpecOperation, pointer: &str, type_name: &str) -> Result<Responses, Diagnostic> {
+    fn lower_responses(&mut self, op: &SpecOperation, pointer: &str, type_name: &str, aws_json: bool) -> Result<Responses, Diagnostic> {
         let mut success = Vec::new();
         let mut errors = Vec::new();
         let mut success_scope = Scope::default();
@@ -235,19 +235,27 @@ impl OperationContext<'_, '_> {
                 StatusMatch::Default => false,
             };
             let hint = if is_success { format!("{type_name}Response") } else { format!("{type_name}{}", status_variant(status_match)) };
-            let body = self.lower_response_body(&response, &response_pointer, &hint)?;
+            let body = self.lower_response_body(&response, &response_pointer, &hint, aws_json)?;
             if is_success {
                 success.push(SuccessCase { status: status_match, variant: success_scope.claim(&status_variant(status_match)), body, description: response.description.clone() });
             } else {
                 let code = error_code(&response, status_match);
                 let wanted = code.as_deref().map(camel).unwrap_or_else(|| status_variant(status_match));
-                errors.push(ErrorCase { status: status_match, code, variant: error_scope.claim(&wanted), body, description: response.description.clone() });
+                let match_status = !(code.is_some() && is_made_up(status_match));
+                errors.push(ErrorCase { status: status_match, match_status, code, variant: error_scope.claim(&wanted), body, description: response.description.clone() });
+            }
+        }
+        // Specs that document only `default` mean it as the success.
+        if success.is_empty() {
+            if let Some(index) = errors.iter().position(|e| e.status == StatusMatch::Default && e.code.is_none()) {
+                let case = errors.remove(index);
+                success.push(SuccessCase { status: case.status, variant: "Default".into(), body: case.body, description: case.description });
             }
         }
         Ok(Responses { success, errors })
     }
 
-    fn lower_response_body(&mut self, response: &openapiv3::Response, pointer: &str, hint: &str) -> Result<BodyDecoding, Diagnostic> {
+    fn lower_response_body(&mut self, response: &openapiv3::Response, pointer: &str, hint: &str, aws_json: bool) -> Result<BodyDecoding, Diagnostic> {
         let Some((content_type, media)) = response.content.iter().find(|(ct, _)| is_json(ct)) else {
             return Ok(BodyDecoding::None);
         };
@@ -258,10 +266,13 @@ impl OperationContext<'_, '_> {
             return Ok(BodyDecoding::None);
         }
         let lowered = self.types.lower(schema, &schema_pointer, hint)?;
-        let lenient = match &lowered.ty {
-            TypeRef::Named(id) => matches!(self.types.def(*id).map(|d| &d.kind), Some(TypeKind::Struct(s)) if s.fields.iter().all(|f| !f.required)),
-            _ => false,
-        };
+        // AWS JSON services may answer an all-optional output with an empty body, as the AWS
+        // SDKs accept; elsewhere an empty body where JSON is documented is an error.
+        let lenient = aws_json
+            && match &lowered.ty {
+                TypeRef::Named(id) => matches!(self.types.def(*id).map(|d| &d.kind), Some(TypeKind::Struct(s)) if s.fields.iter().all(|f| !f.required)),
+                _ => false,
+            };
         Ok(if lenient { BodyDecoding::JsonOrEmpty(lowered.ty) } else { BodyDecoding::Json(lowered.ty) })
     }
 
@@ -294,6 +305,12 @@ impl OperationContext<'_, '_> {
                 } else {
                     return Err(fail(format!("`{input_wire}` is neither a parameter nor a request body property")));
                 };
+                if let Some(page_size) = field("pageSize") {
+                    let known = param(page_size).is_some() || op.body.iter().flat_map(|b| &b.properties).any(|p| p.wire_name == page_size);
+                    if !known {
+                        return Err(fail(format!("`pageSize: {page_size}` is neither a parameter nor a request body property")));
+                    }
+                }
                 let output = response_field(required("outputToken")?)?;
                 Ok(Pagination::Token { input, output_field: output.rust_name.clone(), items_field: items.rust_name.clone(), item_ty: (**item_ty).clone() })
             }
@@ -400,10 +417,15 @@ fn error_code(response: &openapiv3::Response, status: StatusMatch) -> Option<Str
     if let Some(Value::String(code)) = response.extensions.get("x-error-code") {
         return Some(code.clone());
     }
-    let made_up = matches!(status, StatusMatch::Code(code) if reason_phrase(code).is_none() && (400..600).contains(&code));
+    let made_up = is_made_up(status);
     let description = response.description.trim();
     let looks_like_code = !description.is_empty() && description.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
     (made_up && looks_like_code).then(|| description.to_string())
+}
+
+/// A 4xx/5xx status that HTTP does not define: AWS specs number their errors from 480.
+fn is_made_up(status: StatusMatch) -> bool {
+    matches!(status, StatusMatch::Code(code) if reason_phrase(code).is_none() && (400..600).contains(&code))
 }
 
 /// The Rust variant for a status: `NotFound`, `ClientError`, `Status480`, `Default`.

@@ -35,6 +35,10 @@ pub struct TypeSpace<'a> {
     defs: Vec<Option<TypeDef>>,
     names: Vec<String>,
     by_pointer: HashMap<String, TypeId>,
+    /// Named types whose schema says `nullable: true`: every use of them may be `null`.
+    nullable: Vec<bool>,
+    /// Component schemas named but not yet defined, with where they stand.
+    pending: Vec<(TypeId, String)>,
     scope: Scope,
     /// Pointers of unnamed schemas being lowered, to refuse cycles that no struct breaks.
     inlining: Vec<String>,
@@ -69,6 +73,8 @@ impl<'a> TypeSpace<'a> {
             defs: Vec::new(),
             names: Vec::new(),
             by_pointer: HashMap::new(),
+            nullable: Vec::new(),
+            pending: Vec::new(),
             // Generated code uses these prelude names unqualified.
             scope: Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self"]),
             inlining: Vec::new(),
@@ -85,12 +91,30 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// Gives every component schema that needs a Rust type of its own a name, in document
-    /// order, before anything else claims one: component names are the most stable.
+    /// order, before anything else claims one (component names are the ones users know),
+    /// then defines them.
     pub fn declare_components(&mut self) -> Result<(), Diagnostic> {
         let Some(components) = &self.doc.api.components else { return Ok(()) };
         let names: Vec<String> = components.schemas.keys().cloned().collect();
-        for name in names {
-            let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(&name));
+        for name in &names {
+            let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(name));
+            let reference = ReferenceOr::<Schema>::Reference { reference: pointer.clone() };
+            let (schema, resolved_at) = resolve(self.doc, &reference, &pointer)?;
+            if resolved_at == pointer && needs_named_type(&schema) && single_all_of(&schema).is_none() {
+                let id = self.reserve(&camel(name), schema.schema_data.nullable);
+                self.by_pointer.insert(pointer.clone(), id);
+                self.pending.push((id, pointer));
+            }
+        }
+        for (id, pointer) in std::mem::take(&mut self.pending) {
+            let reference = ReferenceOr::<Schema>::Reference { reference: pointer.clone() };
+            let (schema, _) = resolve(self.doc, &reference, &pointer)?;
+            let schema = schema.into_owned();
+            let def = self.define(&schema, &pointer, id)?;
+            self.defs[id.0] = Some(def);
+        }
+        for name in &names {
+            let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(name));
             self.lower_ref(&pointer, &pointer)?;
         }
         Ok(())
@@ -120,24 +144,23 @@ impl<'a> TypeSpace<'a> {
     /// A `$ref` to `target`: a named type when the target needs one, else the target inlined.
     fn lower_ref(&mut self, target: &str, at: &str) -> Result<Lowered, Diagnostic> {
         if let Some(id) = self.by_pointer.get(target) {
-            return Ok(Lowered::of(TypeRef::Named(*id)));
+            return Ok(self.named(*id));
         }
         let reference = ReferenceOr::<Schema>::Reference { reference: target.to_string() };
         let (schema, resolved_at) = resolve(self.doc, &reference, at)?;
         let schema = schema.into_owned();
-        if let Some(id) = self.by_pointer.get(&resolved_at) {
-            return Ok(Lowered::of(TypeRef::Named(*id)));
+        if let Some(id) = self.by_pointer.get(&resolved_at).copied() {
+            self.by_pointer.insert(target.to_string(), id);
+            return Ok(self.named(id));
         }
         let name = last_token(&resolved_at);
-        if needs_named_type(&schema) {
-            let id = self.reserve(&camel(&name));
+        if needs_named_type(&schema) && single_all_of(&schema).is_none() {
+            let id = self.reserve(&camel(&name), schema.schema_data.nullable);
             self.by_pointer.insert(resolved_at.clone(), id);
             self.by_pointer.insert(target.to_string(), id);
             let def = self.define(&schema, &resolved_at, id)?;
             self.defs[id.0] = Some(def);
-            let mut lowered = Lowered::of(TypeRef::Named(id));
-            lowered.nullable = schema.schema_data.nullable;
-            return Ok(lowered);
+            return Ok(self.named(id));
         }
         if self.inlining.contains(&resolved_at) {
             return Err(self.doc.locator().error(
@@ -151,11 +174,17 @@ impl<'a> TypeSpace<'a> {
         lowered
     }
 
-    fn reserve(&mut self, wanted: &str) -> TypeId {
+    fn reserve(&mut self, wanted: &str, nullable: bool) -> TypeId {
         let name = self.scope.claim(wanted);
         self.defs.push(None);
         self.names.push(name);
+        self.nullable.push(nullable);
         TypeId(self.defs.len() - 1)
+    }
+
+    /// A use of a named type; `null` is allowed wherever the type's schema allows it.
+    fn named(&self, id: TypeId) -> Lowered {
+        Lowered { nullable: self.nullable[id.0], ..Lowered::of(TypeRef::Named(id)) }
     }
 
     /// Lowers an inline schema.
@@ -170,7 +199,7 @@ impl<'a> TypeSpace<'a> {
                 lowered.description = description.or(lowered.description);
                 return Ok(lowered);
             }
-            let id = self.reserve(&camel(hint));
+            let id = self.reserve(&camel(hint), nullable);
             let def = self.define(schema, pointer, id)?;
             self.defs[id.0] = Some(def);
             return Ok(Lowered { ty: TypeRef::Named(id), constraints: Constraints::default(), nullable, description });

@@ -26,7 +26,7 @@ impl crate::Client {
         crate::operations::DeleteAccessToken::new(self.clone())
     }
 }
-///Builder for [`Client::create_access_token`](crate::Client::create_access_token): `PUT /v1/accessTokens`.
+/// Builder for [`Client::create_access_token`](crate::Client::create_access_token): `PUT /v1/accessTokens`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateAccessToken {
@@ -50,6 +50,16 @@ impl CreateAccessToken {
         };
         self
     }
+    /// The friendly name of the personal access token.
+    ///
+    /// Sets the body property `name`.
+    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
+        self.body
+            .get_or_insert_with(::serde_json::Map::new)
+            .insert("name".to_string(), crate::runtime::body::to_json(&value));
+        self
+    }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
     ///
     /// Sets the body property `expiresTime`.
@@ -61,16 +71,6 @@ impl CreateAccessToken {
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("expiresTime".to_string(), crate::runtime::body::to_json(&value));
-        self
-    }
-    /// The friendly name of the personal access token.
-    ///
-    /// Sets the body property `name`.
-    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("name".to_string(), crate::runtime::body::to_json(&value));
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
@@ -124,7 +124,7 @@ impl CreateAccessToken {
                     "ValidationException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ValidationException,
                                     crate::errors::CreateAccessTokenError,
                                 >(
@@ -135,7 +135,7 @@ impl CreateAccessToken {
                     "ServiceQuotaExceededException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ServiceQuotaExceededException,
                                     crate::errors::CreateAccessTokenError,
                                 >(
@@ -146,7 +146,7 @@ impl CreateAccessToken {
                     "AccessDeniedException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::AccessDeniedException,
                                     crate::errors::CreateAccessTokenError,
                                 >(
@@ -157,7 +157,7 @@ impl CreateAccessToken {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ResourceNotFoundException,
                                     crate::errors::CreateAccessTokenError,
                                 >(
@@ -168,7 +168,7 @@ impl CreateAccessToken {
                     "ConflictException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ConflictException,
                                     crate::errors::CreateAccessTokenError,
                                 >(crate::errors::CreateAccessTokenError::ConflictException),
@@ -177,7 +177,7 @@ impl CreateAccessToken {
                     "ThrottlingException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ThrottlingException,
                                     crate::errors::CreateAccessTokenError,
                                 >(
@@ -190,11 +190,11 @@ impl CreateAccessToken {
             }
         }
         match status {
-            201 => raw.json::<crate::types::CreateAccessTokenResponse, _>(),
+            201 => raw.json_object::<crate::types::CreateAccessTokenResponse, _>(),
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ValidationException,
                             crate::errors::CreateAccessTokenError,
                         >(crate::errors::CreateAccessTokenError::ValidationException),
@@ -203,7 +203,7 @@ impl CreateAccessToken {
             402 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ServiceQuotaExceededException,
                             crate::errors::CreateAccessTokenError,
                         >(
@@ -214,7 +214,7 @@ impl CreateAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::AccessDeniedException,
                             crate::errors::CreateAccessTokenError,
                         >(crate::errors::CreateAccessTokenError::AccessDeniedException),
@@ -223,7 +223,7 @@ impl CreateAccessToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ResourceNotFoundException,
                             crate::errors::CreateAccessTokenError,
                         >(
@@ -234,7 +234,7 @@ impl CreateAccessToken {
             409 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ConflictException,
                             crate::errors::CreateAccessTokenError,
                         >(crate::errors::CreateAccessTokenError::ConflictException),
@@ -243,7 +243,7 @@ impl CreateAccessToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ThrottlingException,
                             crate::errors::CreateAccessTokenError,
                         >(crate::errors::CreateAccessTokenError::ThrottlingException),
@@ -253,7 +253,7 @@ impl CreateAccessToken {
         }
     }
 }
-///Builder for [`Client::list_access_tokens`](crate::Client::list_access_tokens): `POST /v1/accessTokens`.
+/// Builder for [`Client::list_access_tokens`](crate::Client::list_access_tokens): `POST /v1/accessTokens`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListAccessTokens {
@@ -380,7 +380,7 @@ impl ListAccessTokens {
                     "ValidationException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ValidationException,
                                     crate::errors::ListAccessTokensError,
                                 >(crate::errors::ListAccessTokensError::ValidationException),
@@ -389,7 +389,7 @@ impl ListAccessTokens {
                     "ServiceQuotaExceededException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ServiceQuotaExceededException,
                                     crate::errors::ListAccessTokensError,
                                 >(
@@ -400,7 +400,7 @@ impl ListAccessTokens {
                     "AccessDeniedException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::AccessDeniedException,
                                     crate::errors::ListAccessTokensError,
                                 >(
@@ -411,7 +411,7 @@ impl ListAccessTokens {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ResourceNotFoundException,
                                     crate::errors::ListAccessTokensError,
                                 >(
@@ -422,7 +422,7 @@ impl ListAccessTokens {
                     "ConflictException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ConflictException,
                                     crate::errors::ListAccessTokensError,
                                 >(crate::errors::ListAccessTokensError::ConflictException),
@@ -431,7 +431,7 @@ impl ListAccessTokens {
                     "ThrottlingException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ThrottlingException,
                                     crate::errors::ListAccessTokensError,
                                 >(crate::errors::ListAccessTokensError::ThrottlingException),
@@ -442,11 +442,11 @@ impl ListAccessTokens {
             }
         }
         match status {
-            200 => raw.json::<crate::types::ListAccessTokensResponse, _>(),
+            200 => raw.json_object::<crate::types::ListAccessTokensResponse, _>(),
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ValidationException,
                             crate::errors::ListAccessTokensError,
                         >(crate::errors::ListAccessTokensError::ValidationException),
@@ -455,7 +455,7 @@ impl ListAccessTokens {
             402 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ServiceQuotaExceededException,
                             crate::errors::ListAccessTokensError,
                         >(
@@ -466,7 +466,7 @@ impl ListAccessTokens {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::AccessDeniedException,
                             crate::errors::ListAccessTokensError,
                         >(crate::errors::ListAccessTokensError::AccessDeniedException),
@@ -475,7 +475,7 @@ impl ListAccessTokens {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ResourceNotFoundException,
                             crate::errors::ListAccessTokensError,
                         >(
@@ -486,7 +486,7 @@ impl ListAccessTokens {
             409 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ConflictException,
                             crate::errors::ListAccessTokensError,
                         >(crate::errors::ListAccessTokensError::ConflictException),
@@ -495,7 +495,7 @@ impl ListAccessTokens {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ThrottlingException,
                             crate::errors::ListAccessTokensError,
                         >(crate::errors::ListAccessTokensError::ThrottlingException),
@@ -505,7 +505,7 @@ impl ListAccessTokens {
         }
     }
 }
-///Builder for [`Client::delete_access_token`](crate::Client::delete_access_token): `DELETE /v1/accessTokens/{id}`.
+/// Builder for [`Client::delete_access_token`](crate::Client::delete_access_token): `DELETE /v1/accessTokens/{id}`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteAccessToken {
@@ -584,7 +584,7 @@ impl DeleteAccessToken {
                     "ValidationException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ValidationException,
                                     crate::errors::DeleteAccessTokenError,
                                 >(
@@ -595,7 +595,7 @@ impl DeleteAccessToken {
                     "ServiceQuotaExceededException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ServiceQuotaExceededException,
                                     crate::errors::DeleteAccessTokenError,
                                 >(
@@ -606,7 +606,7 @@ impl DeleteAccessToken {
                     "AccessDeniedException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::AccessDeniedException,
                                     crate::errors::DeleteAccessTokenError,
                                 >(
@@ -617,7 +617,7 @@ impl DeleteAccessToken {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ResourceNotFoundException,
                                     crate::errors::DeleteAccessTokenError,
                                 >(
@@ -628,7 +628,7 @@ impl DeleteAccessToken {
                     "ConflictException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ConflictException,
                                     crate::errors::DeleteAccessTokenError,
                                 >(crate::errors::DeleteAccessTokenError::ConflictException),
@@ -637,7 +637,7 @@ impl DeleteAccessToken {
                     "ThrottlingException" => {
                         return Err(
                             raw
-                                .api_error::<
+                                .api_error_object::<
                                     crate::types::ThrottlingException,
                                     crate::errors::DeleteAccessTokenError,
                                 >(
@@ -654,7 +654,7 @@ impl DeleteAccessToken {
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ValidationException,
                             crate::errors::DeleteAccessTokenError,
                         >(crate::errors::DeleteAccessTokenError::ValidationException),
@@ -663,7 +663,7 @@ impl DeleteAccessToken {
             402 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ServiceQuotaExceededException,
                             crate::errors::DeleteAccessTokenError,
                         >(
@@ -674,7 +674,7 @@ impl DeleteAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::AccessDeniedException,
                             crate::errors::DeleteAccessTokenError,
                         >(crate::errors::DeleteAccessTokenError::AccessDeniedException),
@@ -683,7 +683,7 @@ impl DeleteAccessToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ResourceNotFoundException,
                             crate::errors::DeleteAccessTokenError,
                         >(
@@ -694,7 +694,7 @@ impl DeleteAccessToken {
             409 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ConflictException,
                             crate::errors::DeleteAccessTokenError,
                         >(crate::errors::DeleteAccessTokenError::ConflictException),
@@ -703,7 +703,7 @@ impl DeleteAccessToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ThrottlingException,
                             crate::errors::DeleteAccessTokenError,
                         >(crate::errors::DeleteAccessTokenError::ThrottlingException),

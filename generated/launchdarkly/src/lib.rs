@@ -69,7 +69,7 @@ impl ::std::fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The server to talk to, instead of the one the spec names.
     ///
-    ///Default: `https://app.launchdarkly.com`, the spec's first server.
+    /// Default: `https://app.launchdarkly.com`, the spec's first server.
     pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
         self.base_url = Some(url.into());
         self

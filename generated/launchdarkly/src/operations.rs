@@ -50,7 +50,7 @@ impl crate::Client {
         crate::operations::ResetToken::new(self.clone())
     }
 }
-///Builder for [`Client::get_tokens`](crate::Client::get_tokens): `GET /api/v2/tokens`.
+/// Builder for [`Client::get_tokens`](crate::Client::get_tokens): `GET /api/v2/tokens`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetTokens {
@@ -182,11 +182,11 @@ impl GetTokens {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json_or_empty_object::<crate::types::Tokens, _>(),
+            200 => raw.json_object::<crate::types::Tokens, _>(),
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::UnauthorizedErrorRep,
                             crate::errors::GetTokensError,
                         >(crate::errors::GetTokensError::Unauthorized),
@@ -195,7 +195,7 @@ impl GetTokens {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ForbiddenErrorRep,
                             crate::errors::GetTokensError,
                         >(crate::errors::GetTokensError::Forbidden),
@@ -204,7 +204,7 @@ impl GetTokens {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::RateLimitedErrorRep,
                             crate::errors::GetTokensError,
                         >(crate::errors::GetTokensError::TooManyRequests),
@@ -214,7 +214,7 @@ impl GetTokens {
         }
     }
 }
-///Builder for [`Client::post_token`](crate::Client::post_token): `POST /api/v2/tokens`.
+/// Builder for [`Client::post_token`](crate::Client::post_token): `POST /api/v2/tokens`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct PostToken {
@@ -238,30 +238,14 @@ impl PostToken {
         };
         self
     }
-    /// A list of custom role IDs to use as access limits for the access token
+    /// A human-friendly name for the access token
     ///
-    /// Sets the body property `customRoleIds`.
-    pub fn custom_role_ids(
-        mut self,
-        value: impl ::std::convert::Into<Vec<String>>,
-    ) -> Self {
-        let value: Vec<String> = value.into();
+    /// Sets the body property `name`.
+    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
         self.body
             .get_or_insert_with(::serde_json::Map::new)
-            .insert("customRoleIds".to_string(), crate::runtime::body::to_json(&value));
-        self
-    }
-    /// The default API version for this token
-    ///
-    /// Sets the body property `defaultApiVersion`.
-    pub fn default_api_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        let value: i64 = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert(
-                "defaultApiVersion".to_string(),
-                crate::runtime::body::to_json(&value),
-            );
+            .insert("name".to_string(), crate::runtime::body::to_json(&value));
         self
     }
     /// A description for the access token
@@ -272,29 +256,6 @@ impl PostToken {
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("description".to_string(), crate::runtime::body::to_json(&value));
-        self
-    }
-    /// A JSON array of statements represented as JSON objects with three attributes: effect, resources, actions. May be used in place of a role.
-    ///
-    /// Sets the body property `inlineRole`.
-    pub fn inline_role(
-        mut self,
-        value: impl ::std::convert::Into<Vec<crate::types::StatementPost>>,
-    ) -> Self {
-        let value: Vec<crate::types::StatementPost> = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("inlineRole".to_string(), crate::runtime::body::to_json(&value));
-        self
-    }
-    /// A human-friendly name for the access token
-    ///
-    /// Sets the body property `name`.
-    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("name".to_string(), crate::runtime::body::to_json(&value));
         self
     }
     /// Base role for the token
@@ -310,6 +271,40 @@ impl PostToken {
             .insert("role".to_string(), crate::runtime::body::to_json(&value));
         self
     }
+    /// A list of custom role IDs to use as access limits for the access token
+    ///
+    /// Sets the body property `customRoleIds`.
+    pub fn custom_role_ids(
+        mut self,
+        value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>,
+    ) -> Self {
+        let value: Vec<String> = value
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect::<Vec<String>>();
+        self.body
+            .get_or_insert_with(::serde_json::Map::new)
+            .insert("customRoleIds".to_string(), crate::runtime::body::to_json(&value));
+        self
+    }
+    /// A JSON array of statements represented as JSON objects with three attributes: effect, resources, actions. May be used in place of a role.
+    ///
+    /// Sets the body property `inlineRole`.
+    pub fn inline_role(
+        mut self,
+        value: impl ::std::iter::IntoIterator<
+            Item = impl ::std::convert::Into<crate::types::StatementPost>,
+        >,
+    ) -> Self {
+        let value: Vec<crate::types::StatementPost> = value
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect::<Vec<crate::types::StatementPost>>();
+        self.body
+            .get_or_insert_with(::serde_json::Map::new)
+            .insert("inlineRole".to_string(), crate::runtime::body::to_json(&value));
+        self
+    }
     /// Whether the token is a service token
     ///
     /// Sets the body property `serviceToken`.
@@ -318,6 +313,19 @@ impl PostToken {
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("serviceToken".to_string(), crate::runtime::body::to_json(&value));
+        self
+    }
+    /// The default API version for this token
+    ///
+    /// Sets the body property `defaultApiVersion`.
+    pub fn default_api_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        let value: i64 = value.into();
+        self.body
+            .get_or_insert_with(::serde_json::Map::new)
+            .insert(
+                "defaultApiVersion".to_string(),
+                crate::runtime::body::to_json(&value),
+            );
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
@@ -366,11 +374,11 @@ impl PostToken {
     > {
         let status = raw.status();
         match status {
-            201 => raw.json::<crate::types::Token, _>(),
+            201 => raw.json_object::<crate::types::Token, _>(),
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::InvalidRequestErrorRep,
                             crate::errors::PostTokenError,
                         >(crate::errors::PostTokenError::BadRequest),
@@ -379,7 +387,7 @@ impl PostToken {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::UnauthorizedErrorRep,
                             crate::errors::PostTokenError,
                         >(crate::errors::PostTokenError::Unauthorized),
@@ -388,7 +396,7 @@ impl PostToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ForbiddenErrorRep,
                             crate::errors::PostTokenError,
                         >(crate::errors::PostTokenError::Forbidden),
@@ -397,7 +405,7 @@ impl PostToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::RateLimitedErrorRep,
                             crate::errors::PostTokenError,
                         >(crate::errors::PostTokenError::TooManyRequests),
@@ -407,7 +415,7 @@ impl PostToken {
         }
     }
 }
-///Builder for [`Client::get_token`](crate::Client::get_token): `GET /api/v2/tokens/{id}`.
+/// Builder for [`Client::get_token`](crate::Client::get_token): `GET /api/v2/tokens/{id}`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetToken {
@@ -472,11 +480,11 @@ impl GetToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json::<crate::types::Token, _>(),
+            200 => raw.json_object::<crate::types::Token, _>(),
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::UnauthorizedErrorRep,
                             crate::errors::GetTokenError,
                         >(crate::errors::GetTokenError::Unauthorized),
@@ -485,7 +493,7 @@ impl GetToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ForbiddenErrorRep,
                             crate::errors::GetTokenError,
                         >(crate::errors::GetTokenError::Forbidden),
@@ -494,7 +502,7 @@ impl GetToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::NotFoundErrorRep,
                             crate::errors::GetTokenError,
                         >(crate::errors::GetTokenError::NotFound),
@@ -503,7 +511,7 @@ impl GetToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::RateLimitedErrorRep,
                             crate::errors::GetTokenError,
                         >(crate::errors::GetTokenError::TooManyRequests),
@@ -513,7 +521,7 @@ impl GetToken {
         }
     }
 }
-///Builder for [`Client::delete_token`](crate::Client::delete_token): `DELETE /api/v2/tokens/{id}`.
+/// Builder for [`Client::delete_token`](crate::Client::delete_token): `DELETE /api/v2/tokens/{id}`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteToken {
@@ -576,7 +584,7 @@ impl DeleteToken {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::UnauthorizedErrorRep,
                             crate::errors::DeleteTokenError,
                         >(crate::errors::DeleteTokenError::Unauthorized),
@@ -585,7 +593,7 @@ impl DeleteToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ForbiddenErrorRep,
                             crate::errors::DeleteTokenError,
                         >(crate::errors::DeleteTokenError::Forbidden),
@@ -594,7 +602,7 @@ impl DeleteToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::NotFoundErrorRep,
                             crate::errors::DeleteTokenError,
                         >(crate::errors::DeleteTokenError::NotFound),
@@ -603,7 +611,7 @@ impl DeleteToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::RateLimitedErrorRep,
                             crate::errors::DeleteTokenError,
                         >(crate::errors::DeleteTokenError::TooManyRequests),
@@ -613,7 +621,7 @@ impl DeleteToken {
         }
     }
 }
-///Builder for [`Client::patch_token`](crate::Client::patch_token): `PATCH /api/v2/tokens/{id}`.
+/// Builder for [`Client::patch_token`](crate::Client::patch_token): `PATCH /api/v2/tokens/{id}`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct PatchToken {
@@ -704,11 +712,11 @@ impl PatchToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json::<crate::types::Token, _>(),
+            200 => raw.json_object::<crate::types::Token, _>(),
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::InvalidRequestErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::BadRequest),
@@ -717,7 +725,7 @@ impl PatchToken {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::UnauthorizedErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::Unauthorized),
@@ -726,7 +734,7 @@ impl PatchToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ForbiddenErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::Forbidden),
@@ -735,7 +743,7 @@ impl PatchToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::NotFoundErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::NotFound),
@@ -744,7 +752,7 @@ impl PatchToken {
             409 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::StatusConflictErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::Conflict),
@@ -753,7 +761,7 @@ impl PatchToken {
             422 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::PatchFailedErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::UnprocessableEntity),
@@ -762,7 +770,7 @@ impl PatchToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::RateLimitedErrorRep,
                             crate::errors::PatchTokenError,
                         >(crate::errors::PatchTokenError::TooManyRequests),
@@ -772,7 +780,7 @@ impl PatchToken {
         }
     }
 }
-///Builder for [`Client::reset_token`](crate::Client::reset_token): `POST /api/v2/tokens/{id}/reset`.
+/// Builder for [`Client::reset_token`](crate::Client::reset_token): `POST /api/v2/tokens/{id}/reset`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ResetToken {
@@ -857,11 +865,11 @@ impl ResetToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json::<crate::types::Token, _>(),
+            200 => raw.json_object::<crate::types::Token, _>(),
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::UnauthorizedErrorRep,
                             crate::errors::ResetTokenError,
                         >(crate::errors::ResetTokenError::Unauthorized),
@@ -870,7 +878,7 @@ impl ResetToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ForbiddenErrorRep,
                             crate::errors::ResetTokenError,
                         >(crate::errors::ResetTokenError::Forbidden),
@@ -879,7 +887,7 @@ impl ResetToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::NotFoundErrorRep,
                             crate::errors::ResetTokenError,
                         >(crate::errors::ResetTokenError::NotFound),
@@ -888,7 +896,7 @@ impl ResetToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::RateLimitedErrorRep,
                             crate::errors::ResetTokenError,
                         >(crate::errors::ResetTokenError::TooManyRequests),

@@ -61,7 +61,7 @@ impl ::std::fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The server to talk to, instead of the one the spec names.
     ///
-    ///Default: `https://{tenant}.api.identitynow.com/v3`, the spec's first server.
+    /// Default: `https://{tenant}.api.identitynow.com/v3`, the spec's first server.
     pub fn base_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
         self.base_url = Some(url.into());
         self

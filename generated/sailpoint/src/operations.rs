@@ -42,7 +42,7 @@ impl crate::Client {
         crate::operations::PatchPersonalAccessToken::new(self.clone())
     }
 }
-///Builder for [`Client::list_personal_access_tokens`](crate::Client::list_personal_access_tokens): `GET /personal-access-tokens`.
+/// Builder for [`Client::list_personal_access_tokens`](crate::Client::list_personal_access_tokens): `GET /personal-access-tokens`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListPersonalAccessTokens {
@@ -129,7 +129,7 @@ impl ListPersonalAccessTokens {
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::ListPersonalAccessTokensError,
                         >(crate::errors::ListPersonalAccessTokensError::BadRequest),
@@ -138,7 +138,7 @@ impl ListPersonalAccessTokens {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::Unauthorized401Response,
                             crate::errors::ListPersonalAccessTokensError,
                         >(crate::errors::ListPersonalAccessTokensError::Unauthorized),
@@ -147,7 +147,7 @@ impl ListPersonalAccessTokens {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::ListPersonalAccessTokensError,
                         >(crate::errors::ListPersonalAccessTokensError::Forbidden),
@@ -156,7 +156,7 @@ impl ListPersonalAccessTokens {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::TooManyRequests429Response,
                             crate::errors::ListPersonalAccessTokensError,
                         >(crate::errors::ListPersonalAccessTokensError::TooManyRequests),
@@ -165,7 +165,7 @@ impl ListPersonalAccessTokens {
             500 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::ListPersonalAccessTokensError,
                         >(
@@ -177,7 +177,7 @@ impl ListPersonalAccessTokens {
         }
     }
 }
-///Builder for [`Client::create_personal_access_token`](crate::Client::create_personal_access_token): `POST /personal-access-tokens`.
+/// Builder for [`Client::create_personal_access_token`](crate::Client::create_personal_access_token): `POST /personal-access-tokens`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreatePersonalAccessToken {
@@ -202,6 +202,32 @@ impl CreatePersonalAccessToken {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
         };
+        self
+    }
+    /// The name of the personal access token (PAT) to be created. Cannot be the same as another PAT owned by the user for whom this PAT is being created.
+    ///
+    /// Sets the body property `name`.
+    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
+        let value: String = value.into();
+        self.body
+            .get_or_insert_with(::serde_json::Map::new)
+            .insert("name".to_string(), crate::runtime::body::to_json(&value));
+        self
+    }
+    /// Scopes of the personal access token. If no scope is specified, the token will be created with the default scope "sp:scopes:all". This means the personal access token will have all the rights of the owner who created it.
+    ///
+    /// Sets the body property `scope`.
+    pub fn scope(
+        mut self,
+        value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>,
+    ) -> Self {
+        let value: Vec<String> = value
+            .into_iter()
+            .map(::std::convert::Into::into)
+            .collect::<Vec<String>>();
+        self.body
+            .get_or_insert_with(::serde_json::Map::new)
+            .insert("scope".to_string(), crate::runtime::body::to_json(&value));
         self
     }
     /// Number of seconds an access token is valid when generated using this Personal Access Token. If no value is specified, the token will be created with the default value of 43200.
@@ -231,26 +257,6 @@ impl CreatePersonalAccessToken {
         self.body
             .get_or_insert_with(::serde_json::Map::new)
             .insert("expirationDate".to_string(), crate::runtime::body::to_json(&value));
-        self
-    }
-    /// The name of the personal access token (PAT) to be created. Cannot be the same as another PAT owned by the user for whom this PAT is being created.
-    ///
-    /// Sets the body property `name`.
-    pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("name".to_string(), crate::runtime::body::to_json(&value));
-        self
-    }
-    /// Scopes of the personal access token. If no scope is specified, the token will be created with the default scope "sp:scopes:all". This means the personal access token will have all the rights of the owner who created it.
-    ///
-    /// Sets the body property `scope`.
-    pub fn scope(mut self, value: impl ::std::convert::Into<Vec<String>>) -> Self {
-        let value: Vec<String> = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("scope".to_string(), crate::runtime::body::to_json(&value));
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
@@ -299,11 +305,13 @@ impl CreatePersonalAccessToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json::<crate::types::CreatePersonalAccessTokenResponse, _>(),
+            200 => {
+                raw.json_object::<crate::types::CreatePersonalAccessTokenResponse, _>()
+            }
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::CreatePersonalAccessTokenError,
                         >(crate::errors::CreatePersonalAccessTokenError::BadRequest),
@@ -312,7 +320,7 @@ impl CreatePersonalAccessToken {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::Unauthorized401Response,
                             crate::errors::CreatePersonalAccessTokenError,
                         >(crate::errors::CreatePersonalAccessTokenError::Unauthorized),
@@ -321,7 +329,7 @@ impl CreatePersonalAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::CreatePersonalAccessTokenError,
                         >(crate::errors::CreatePersonalAccessTokenError::Forbidden),
@@ -330,7 +338,7 @@ impl CreatePersonalAccessToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::TooManyRequests429Response,
                             crate::errors::CreatePersonalAccessTokenError,
                         >(crate::errors::CreatePersonalAccessTokenError::TooManyRequests),
@@ -339,7 +347,7 @@ impl CreatePersonalAccessToken {
             500 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::CreatePersonalAccessTokenError,
                         >(
@@ -351,7 +359,7 @@ impl CreatePersonalAccessToken {
         }
     }
 }
-///Builder for [`Client::delete_personal_access_token`](crate::Client::delete_personal_access_token): `DELETE /personal-access-tokens/{id}`.
+/// Builder for [`Client::delete_personal_access_token`](crate::Client::delete_personal_access_token): `DELETE /personal-access-tokens/{id}`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeletePersonalAccessToken {
@@ -420,7 +428,7 @@ impl DeletePersonalAccessToken {
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::DeletePersonalAccessTokenError,
                         >(crate::errors::DeletePersonalAccessTokenError::BadRequest),
@@ -429,7 +437,7 @@ impl DeletePersonalAccessToken {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::Unauthorized401Response,
                             crate::errors::DeletePersonalAccessTokenError,
                         >(crate::errors::DeletePersonalAccessTokenError::Unauthorized),
@@ -438,7 +446,7 @@ impl DeletePersonalAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::DeletePersonalAccessTokenError,
                         >(crate::errors::DeletePersonalAccessTokenError::Forbidden),
@@ -447,7 +455,7 @@ impl DeletePersonalAccessToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::DeletePersonalAccessTokenError,
                         >(crate::errors::DeletePersonalAccessTokenError::NotFound),
@@ -456,7 +464,7 @@ impl DeletePersonalAccessToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::TooManyRequests429Response,
                             crate::errors::DeletePersonalAccessTokenError,
                         >(crate::errors::DeletePersonalAccessTokenError::TooManyRequests),
@@ -465,7 +473,7 @@ impl DeletePersonalAccessToken {
             500 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::DeletePersonalAccessTokenError,
                         >(
@@ -477,7 +485,7 @@ impl DeletePersonalAccessToken {
         }
     }
 }
-///Builder for [`Client::patch_personal_access_token`](crate::Client::patch_personal_access_token): `PATCH /personal-access-tokens/{id}`.
+/// Builder for [`Client::patch_personal_access_token`](crate::Client::patch_personal_access_token): `PATCH /personal-access-tokens/{id}`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct PatchPersonalAccessToken {
@@ -568,11 +576,11 @@ impl PatchPersonalAccessToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json::<crate::types::GetPersonalAccessTokenResponse, _>(),
+            200 => raw.json_object::<crate::types::GetPersonalAccessTokenResponse, _>(),
             400 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::PatchPersonalAccessTokenError,
                         >(crate::errors::PatchPersonalAccessTokenError::BadRequest),
@@ -581,7 +589,7 @@ impl PatchPersonalAccessToken {
             401 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::Unauthorized401Response,
                             crate::errors::PatchPersonalAccessTokenError,
                         >(crate::errors::PatchPersonalAccessTokenError::Unauthorized),
@@ -590,7 +598,7 @@ impl PatchPersonalAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::PatchPersonalAccessTokenError,
                         >(crate::errors::PatchPersonalAccessTokenError::Forbidden),
@@ -599,7 +607,7 @@ impl PatchPersonalAccessToken {
             404 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::PatchPersonalAccessTokenError,
                         >(crate::errors::PatchPersonalAccessTokenError::NotFound),
@@ -608,7 +616,7 @@ impl PatchPersonalAccessToken {
             429 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::TooManyRequests429Response,
                             crate::errors::PatchPersonalAccessTokenError,
                         >(crate::errors::PatchPersonalAccessTokenError::TooManyRequests),
@@ -617,7 +625,7 @@ impl PatchPersonalAccessToken {
             500 => {
                 Err(
                     raw
-                        .api_error::<
+                        .api_error_object::<
                             crate::types::ErrorResponseDto,
                             crate::errors::PatchPersonalAccessTokenError,
                         >(

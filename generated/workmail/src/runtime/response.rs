@@ -155,13 +155,22 @@ impl RawResponse {
         }
     }
 
-    /// Like [`RawResponse::json`], but an empty body reads as `{}`: AWS operations with an
-    /// empty output shape may send either, and both mean "nothing to report".
+    /// Like [`RawResponse::json`], for a body documented as a JSON object: anything else
+    /// (an array, say, which serde would otherwise read field by field) is a `Decode` error.
+    pub fn json_object<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        match parse_object(&self.body) {
+            Ok(body) => Ok(Response::new(self.status, self.headers, body)),
+            Err(source) => Err(self.decode_error(source)),
+        }
+    }
+
+    /// Like [`RawResponse::json_object`], but an empty body reads as `{}`: AWS operations
+    /// with an all-optional output may send either, and both mean "nothing to report".
     pub fn json_or_empty_object<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
         let parsed = if self.body.trim_ascii().is_empty() {
             serde_json::from_slice(b"{}")
         } else {
-            serde_json::from_slice(&self.body)
+            parse_object(&self.body)
         };
         match parsed {
             Ok(body) => Ok(Response::new(self.status, self.headers, body)),
@@ -198,6 +207,16 @@ impl RawResponse {
         }
     }
 
+    /// [`RawResponse::api_error`] for an error body documented as a JSON object.
+    pub fn api_error_object<T: DeserializeOwned, E>(self, wrap: impl FnOnce(T) -> E) -> Error<E> {
+        if !self.body.trim_ascii().is_empty() {
+            if let Err(source) = parse_object::<serde::de::IgnoredAny>(&self.body) {
+                return self.decode_error(source);
+            }
+        }
+        self.api_error(wrap)
+    }
+
     /// A documented error response whose body the spec does not describe.
     pub fn api_error_without_body<E>(self, error: E) -> Error<E> {
         Error::Api {
@@ -226,6 +245,20 @@ impl RawResponse {
             source,
             attempts: self.attempts,
         }
+    }
+}
+
+/// Parses `body` as `T` if it is a JSON object. serde's derived structs also accept arrays
+/// (field by field, in order), which would turn a wrong answer into plausible data.
+fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match body.trim_ascii_start().first() {
+        Some(b'{') => serde_json::from_slice(body),
+        // Let serde describe what is there instead (empty input, a syntax error...).
+        None => serde_json::from_slice(body),
+        Some(_) => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Err(syntax) => Err(syntax),
+            Ok(_) => Err(<serde_json::Error as serde::de::Error>::custom("expected a JSON object")),
+        },
     }
 }
 
