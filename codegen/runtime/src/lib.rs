@@ -18,6 +18,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod secret;
+pub mod string_enum;
 pub mod sigv4;
 pub mod timestamp;
 pub mod validate;

@@ -22,6 +22,11 @@ pub const STRICT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// Percent-encodes one name or value of a form body (the same strict set as the query).
+fn encode_form(value: &str) -> String {
+    utf8_percent_encode(value, STRICT).to_string()
+}
+
 /// Percent-encodes `value` for use as one path segment or one query name or value.
 pub fn encode_component(value: &str) -> String {
     utf8_percent_encode(value, STRICT).to_string()
@@ -139,10 +144,62 @@ impl RequestParts {
     }
 
     /// Sets an already encoded body and its `Content-Type`.
-    pub fn raw_body(&mut self, content_type: &'static str, bytes: Vec<u8>) {
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    pub fn raw_body(&mut self, content_type: &str, bytes: Vec<u8>) {
+        match HeaderValue::from_str(content_type) {
+            Ok(value) => {
+                self.headers.insert(CONTENT_TYPE, value);
+            }
+            Err(_) => {
+                self.problem
+                    .get_or_insert_with(|| "the content type is not a valid header value".to_owned());
+            }
+        }
         self.body = Some(Bytes::from(bytes));
+    }
+
+    /// An `application/x-www-form-urlencoded` body from the JSON form of the typed body:
+    /// nested values in bracket notation (`metadata[plan]=pro`, `items[0]=a`).
+    pub fn form_body(&mut self, content_type: &str, body: &serde_json::Value) {
+        let encoded = super::body::form_pairs(body)
+            .iter()
+            .map(|(name, value)| format!("{}={}", encode_form(name), encode_form(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.raw_body(content_type, encoded.into_bytes());
+    }
+
+    /// A `multipart/form-data` body.
+    pub fn multipart_body(&mut self, form: super::body::Multipart) {
+        let (content_type, bytes) = form.finish();
+        self.raw_body(&content_type, bytes);
+    }
+
+    /// A query parameter whose value is structured (an object, a union, free-form JSON):
+    /// `deepObject` style sends `name[key]=value`; otherwise (`form`, exploded) an object's
+    /// properties become parameters of their own and an array repeats the name.
+    pub fn query_value(&mut self, name: &str, value: &serde_json::Value, deep_object: bool) {
+        use serde_json::Value;
+        match value {
+            Value::Object(_) if deep_object => {
+                for (key, text) in super::body::form_pairs(value) {
+                    // `form_pairs` names top-level keys bare: `a[b]` becomes `name[a][b]`.
+                    let (head, tail) = key.split_once('[').map(|(h, t)| (h, format!("[{t}"))).unwrap_or((&key, String::new()));
+                    self.query(&format!("{name}[{head}]{tail}"), &text);
+                }
+            }
+            Value::Object(object) => {
+                for (key, item) in object {
+                    self.query(key, &super::body::scalar_text(item));
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.query(name, &super::body::scalar_text(item));
+                }
+            }
+            Value::Null => {}
+            scalar => self.query(name, &super::body::scalar_text(scalar)),
+        }
     }
 
     pub fn accept(&mut self, value: &'static str) {

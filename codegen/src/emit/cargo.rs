@@ -44,6 +44,30 @@ fn dependency_lines() -> impl Iterator<Item = &'static str> {
         .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
 }
 
+/// A TOML basic string: quotes, backslashes and control characters escaped, everything
+/// else (any Unicode) as it is.
 fn quoted(text: &str) -> String {
-    format!("{:?}", text)
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn quotes_toml_strings() {
+        assert_eq!(quoted("a \"b\" \\ c"), r#""a \"b\" \\ c""#);
+        assert_eq!(quoted("\u{591}\n"), "\"\u{591}\\u000A\"");
+    }
 }

@@ -69,6 +69,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
         pub mod errors;
         pub mod operations;
+        /// Support code shared by every generated client; its items reach users through the
+        /// re-exports below, and the rest may change between versions.
+        #[doc(hidden)]
         pub mod runtime;
         pub mod types;
 
@@ -297,7 +300,10 @@ impl AuthMembers {
             }
         });
         let region = match region_default {
-            Some(default) => quote!(self.region.clone().unwrap_or_else(|| #default.to_string())),
+            Some((field, default)) => {
+                let field = ident(&field);
+                quote!(self.#field.clone().unwrap_or_else(|| #default.to_string()))
+            }
             None => quote!(String::from("us-east-1")),
         };
         self.build.extend(quote! {
@@ -309,8 +315,9 @@ impl AuthMembers {
     }
 }
 
-fn region_default(server: Option<&Server>) -> Option<String> {
-    server?.variables.iter().find(|v| v.wire_name == "region").map(|v| v.default.clone())
+/// The builder field of the `region` server variable, and its default.
+fn region_default(server: Option<&Server>) -> Option<(String, String)> {
+    server?.variables.iter().find(|v| v.wire_name == "region").map(|v| (v.rust_name.clone(), v.default.clone()))
 }
 
 fn crate_doc(api: &Api) -> TokenStream {

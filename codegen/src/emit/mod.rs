@@ -28,6 +28,7 @@ const RUNTIME: &[(&str, &str, bool)] = &[
     ("retry.rs", include_str!("../../runtime/src/retry.rs"), false),
     ("secret.rs", include_str!("../../runtime/src/secret.rs"), false),
     ("sigv4.rs", include_str!("../../runtime/src/sigv4.rs"), true),
+    ("string_enum.rs", include_str!("../../runtime/src/string_enum.rs"), false),
     ("timestamp.rs", include_str!("../../runtime/src/timestamp.rs"), false),
     ("validate.rs", include_str!("../../runtime/src/validate.rs"), false),
 ];
@@ -42,7 +43,7 @@ pub fn emit(api: &Api) -> Result<GeneratedCrate, Diagnostics> {
         file("src/errors.rs", rust(operations::emit_errors(api))?),
         file("src/lib.rs", rust(client::emit_lib(api))?),
         file("src/operations.rs", rust(operations::emit_operations(api))?),
-        file("src/types.rs", rust(types::emit_types(api))?),
+        file("src/types.rs", types_file(api).map_err(internal)?),
     ];
     let runtime: Vec<&(&str, &str, bool)> = RUNTIME.iter().filter(|(_, _, sigv4)| !sigv4 || api.uses_sigv4()).collect();
     files.push(file("src/runtime/mod.rs", runtime_mod(&runtime)));
@@ -51,6 +52,13 @@ pub fn emit(api: &Api) -> Result<GeneratedCrate, Diagnostics> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(GeneratedCrate { files })
+}
+
+fn types_file(api: &Api) -> Result<String, String> {
+    let preamble = quote::quote! {
+        //! The request and response bodies of the API, one type per schema.
+    };
+    tokens::format_chunks(preamble, types::emit_types(api), HEADER)
 }
 
 fn file(path: &str, contents: String) -> GeneratedFile {

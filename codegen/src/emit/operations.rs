@@ -8,7 +8,7 @@ use quote::quote;
 use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{
-    Api, BodyDecoding, ErrorCase, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
+    Api, BodyDecoding, BodyKind, ErrorCase, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
     StatusMatch, TimeFormat, TypeRef,
 };
 
@@ -219,7 +219,8 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
                 quote!(body: None,),
                 quote! {
                     /// The whole request body; property setters called afterwards change it.
-                    pub fn body(mut self, value: #ty) -> Self {
+                    pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
+                        let value: #ty = value.into();
                         self.body = match crate::runtime::body::to_json(&value) {
                             ::serde_json::Value::Object(map) => Some(map),
                             _ => Some(::serde_json::Map::new()),
@@ -257,7 +258,8 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         PathPiece::Literal(text) => quote!(request.push_path(#text);),
         PathPiece::Param(index) => {
             let p = &op.params[*index];
-            let text = joined_text(&p.ty, &ident(&p.rust_name));
+            let field = ident(&p.rust_name);
+            let text = if is_simple(api, &p.ty) { joined_text(&p.ty, &field) } else { structured_text(&field) };
             quote!(request.push_path_param(#text);)
         }
     });
@@ -269,6 +271,10 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         let field = ident(&p.rust_name);
         let item = ident("item");
         let send_one = match &p.ty {
+            ty if !is_simple(api, ty) => {
+                let deep = p.deep_object;
+                quote!(request.query_value(#wire, &crate::runtime::body::to_json(#field), #deep);)
+            }
             // Arrays go as repeated pairs (`form` style, `explode: true`, the default).
             TypeRef::Vec(inner) => {
                 let text = value_text(inner, &item);
@@ -287,7 +293,7 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
             return quote!(request.header(#wire, #constant)?;);
         }
         let field = ident(&p.rust_name);
-        let text = joined_text(&p.ty, &field);
+        let text = if is_simple(api, &p.ty) { joined_text(&p.ty, &field) } else { structured_text(&field) };
         if p.required {
             quote!(request.header(#wire, #text)?;)
         } else {
@@ -301,13 +307,10 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
             let content_type = &body.content_type;
             quote!(request.raw_body(#content_type, b"{}".to_vec());)
         }
-        BodyStore::Object(body) if body_always_sent(body) => {
-            let content_type = &body.content_type;
-            quote!(request.json_body(#content_type, &body)?;)
-        }
+        BodyStore::Object(body) if body_always_sent(body) => send_body_tokens(api, body, quote!(&body)),
         BodyStore::Object(body) | BodyStore::Whole(body) => {
-            let content_type = &body.content_type;
-            quote!(if let Some(body) = &body { request.json_body(#content_type, body)?; })
+            let send = send_body_tokens(api, body, quote!(body));
+            quote!(if let Some(body) = &body { #send })
         }
     };
     quote! {
@@ -336,6 +339,49 @@ fn wants_accept(op: &Operation) -> bool {
     json_response && !aws_json
 }
 
+/// Puts the typed body (`value`, an expression of type `&T`) on the request, encoded as its
+/// media type says.
+fn send_body_tokens(api: &Api, body: &RequestBody, value: TokenStream) -> TokenStream {
+    let content_type = &body.content_type;
+    match body.kind {
+        BodyKind::Json => quote!(request.json_body(#content_type, #value)?;),
+        BodyKind::Form => quote!(request.form_body(#content_type, &crate::runtime::body::to_json(#value));),
+        BodyKind::Binary => quote!(request.raw_body(#content_type, #value.to_vec());),
+        BodyKind::Text => quote!(request.raw_body(#content_type, #value.as_bytes().to_vec());),
+        BodyKind::Multipart => {
+            let parts = multipart_parts(api, &body.ty, &value);
+            quote! {
+                let mut form = crate::runtime::body::Multipart::new();
+                #( #parts )*
+                request.multipart_body(form);
+            }
+        }
+    }
+}
+
+/// One part per property of a multipart body: bytes as files, everything else as text.
+fn multipart_parts(api: &Api, ty: &TypeRef, body: &TokenStream) -> Vec<TokenStream> {
+    let TypeRef::Named(id) = ty else { return Vec::new() };
+    let crate::ir::TypeKind::Struct(s) = &api.types[id.0].kind else { return Vec::new() };
+    s.fields
+        .iter()
+        .map(|field| {
+            let member = ident(&field.rust_name);
+            let wire = &field.wire_name;
+            let add = if field.ty == TypeRef::Bytes {
+                quote!(form.file(#wire, value);)
+            } else {
+                quote!(form.text(#wire, &crate::runtime::body::to_json(value));)
+            };
+            if field.is_optional() {
+                quote!(if let Some(value) = &(#body).#member { #add })
+            } else {
+                quote!({ let value = &(#body).#member; #add })
+            }
+        })
+        .collect()
+}
+
 /// `let body = ...;`: the typed body (or `None`), checked against the spec.
 fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
     match store {
@@ -357,19 +403,19 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
             let ty = rust_type(api, &body.ty, TypesPath::Crate);
             if body_always_sent(body) {
                 // Required: whatever was set, `{}` at least; a missing required property fails here.
+                let check = checks_for(api, quote!(body), Holds::Value, &body.ty, &Default::default(), quote!("body"));
                 quote! {
                     let body: #ty = crate::runtime::body::from_json_object("body", self.body.clone().unwrap_or_default())?;
-                    crate::runtime::validate::Validate::validate(&body, "body")?;
+                    #check
                 }
             } else {
+                let check = checks_for(api, quote!(body), Holds::Option, &body.ty, &Default::default(), quote!("body"));
                 quote! {
                     let body: Option<#ty> = match self.body.clone() {
                         Some(map) => Some(crate::runtime::body::from_json_object("body", map)?),
                         None => None,
                     };
-                    if let Some(body) = &body {
-                        crate::runtime::validate::Validate::validate(body, "body")?;
-                    }
+                    #check
                 }
             }
         }
@@ -379,6 +425,22 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
 /// Object bodies that go out even when no setter was called.
 fn body_always_sent(body: &RequestBody) -> bool {
     body.required || body.always_send
+}
+
+/// Whether a parameter of this type is sent by its own text (primitives, string enums and
+/// arrays of those); anything else goes through its JSON form.
+fn is_simple(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Vec(inner) => !matches!(**inner, TypeRef::Vec(_)) && is_simple(api, inner),
+        TypeRef::Named(id) => matches!(api.types[id.0].kind, crate::ir::TypeKind::Enum(_)),
+        TypeRef::Map(_) | TypeRef::Json | TypeRef::Unit | TypeRef::Bytes => false,
+        _ => true,
+    }
+}
+
+/// The `simple`-style text of a structured value (a union of primitives, an object).
+fn structured_text(value: &proc_macro2::Ident) -> TokenStream {
+    quote!(&crate::runtime::body::scalar_text(&crate::runtime::body::to_json(#value)))
 }
 
 /// A `&str` expression for one value of `ty` held in `value` (a reference).
@@ -603,6 +665,8 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
 fn decode_body(api: &Api, body: &BodyDecoding) -> TokenStream {
     match body {
         BodyDecoding::None => quote!(raw.empty()),
+        BodyDecoding::Text => quote!(raw.text()),
+        BodyDecoding::Binary => quote!(raw.bytes()),
         BodyDecoding::Json(ty) => {
             let method = if is_struct(api, ty) { quote!(json_object) } else { quote!(json) };
             let ty = rust_type(api, ty, TypesPath::Crate);
@@ -666,7 +730,7 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                 }
             }
         }
-        Pagination::Offset { offset_param, limit_param, items_field, item_ty, total_field } => {
+        Pagination::Offset { offset_param, limit_param, items_field, item_ty, total_field, next_link } => {
             let item_ty = rust_type(api, item_ty, TypesPath::Crate);
             let offset = &op.params[*offset_param];
             let offset_ident = ident(&offset.rust_name);
@@ -693,11 +757,20 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                 }
                 None => quote!(None),
             };
+            // Read before the items move out of the page.
+            let (read_next, has_next) = match next_link {
+                Some(pointer) => (
+                    quote!(let has_next = crate::runtime::paginate::has_next_link(&crate::runtime::body::to_json(&page), #pointer);),
+                    quote!(has_next),
+                ),
+                None => (TokenStream::new(), quote!(None)),
+            };
             quote! {
                 #docs
                 ///
                 /// The walk starts at the offset set on this builder (or 0) and ends on an
-                /// empty or short page, or once the reported total is reached.
+                /// empty or short page, once the reported total is reached, or on a page
+                /// without a link to the next one.
                 pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
                     let start = self.#offset_ident #widen_offset.unwrap_or(0);
                     let limit = #limit;
@@ -705,7 +778,10 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                         start,
                         limit,
                         move |offset: i64| self.clone().#offset_ident(#to_param).send(),
-                        |page: #page_ty| (#items, #total),
+                        |page: #page_ty| {
+                            #read_next
+                            (#items, #total, #has_next)
+                        },
                     )
                 }
             }

@@ -44,6 +44,7 @@ pub fn rust_type(api: &Api, ty: &TypeRef, path: TypesPath) -> TokenStream {
         TypeRef::DateTime(_) => quote!(::chrono::DateTime<::chrono::Utc>),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Unit => quote!(()),
+        TypeRef::Bytes => quote!(Vec<u8>),
         TypeRef::Vec(inner) => {
             let inner = rust_type(api, inner, path);
             quote!(Vec<#inner>)
@@ -114,7 +115,43 @@ fn as_f64(number: Number) -> f64 {
 /// Fails only through a bug in the emitters; the error shows the tokens so that it is easy
 /// to find.
 pub fn format_file(tokens: TokenStream, header: &str) -> Result<String, String> {
+    Ok(format!("{header}\n{}", unparse(tokens)?))
+}
+
+/// A piece of a generated file, formatted on its own.
+pub enum Chunk {
+    Items(TokenStream),
+    /// `name! { item }`, with `item` formatted as Rust.
+    Macro { name: &'static str, item: TokenStream },
+}
+
+/// Formats chunks into one file: `preamble` (inner doc comments) first, then each chunk.
+pub fn format_chunks(preamble: TokenStream, chunks: Vec<Chunk>, header: &str) -> Result<String, String> {
+    let mut out = format_file(preamble, header)?;
+    for chunk in chunks {
+        match chunk {
+            Chunk::Items(tokens) => out.push_str(&unparse(tokens)?),
+            Chunk::Macro { name, item } => {
+                out.push_str(name);
+                out.push_str("! {\n");
+                for line in unparse(item)?.lines() {
+                    if line.is_empty() {
+                        out.push('\n');
+                    } else {
+                        out.push_str("    ");
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
+                out.push_str("}\n");
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn unparse(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens.clone())
         .map_err(|error| format!("the generator emitted invalid Rust ({error}):\n{tokens}"))?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    Ok(prettyplease::unparse(&file))
 }

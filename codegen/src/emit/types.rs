@@ -4,16 +4,21 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{doc, ident, rust_type, time_module, TypesPath};
+use crate::emit::tokens::{doc, ident, rust_type, time_module, Chunk, TypesPath};
 use crate::emit::validate::{checks_for, Holds};
 use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
 
-pub fn emit_types(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(|def| emit_type(api, def));
-    quote! {
-        //! The request and response bodies of the API, one type per schema.
-        #( #items )*
-    }
+/// The items of `types.rs`, in order. String enums are written as a `string_enum!`
+/// invocation, which a formatter cannot see into: they are kept apart so that the enum inside
+/// is formatted like any other item.
+pub fn emit_types(api: &Api) -> Vec<Chunk> {
+    api.types
+        .iter()
+        .map(|def| match &def.kind {
+            TypeKind::Enum(variants) => Chunk::Macro { name: "crate::string_enum", item: emit_enum(def, variants) },
+            _ => Chunk::Items(emit_type(api, def)),
+        })
+        .collect()
 }
 
 fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
@@ -21,6 +26,16 @@ fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(s) => emit_struct(api, def, s),
         TypeKind::Enum(variants) => emit_enum(def, variants),
         TypeKind::Union(u) => emit_union(api, def, u),
+        TypeKind::Opaque => {
+            let name = ident(&def.name);
+            let docs = doc(def.description.as_deref());
+            quote! {
+                #docs
+                ///
+                /// The generator cannot express this schema in Rust types; it is kept as JSON.
+                pub type #name = ::serde_json::Value;
+            }
+        }
     }
 }
 
@@ -45,7 +60,16 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         checks_for(api, quote!(self.#member), holds, &f.ty, &f.constraints, quote!(&format!(#label)))
     });
     let checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
-    let field_param = if checks.is_empty() { quote!(_field) } else { quote!(field) };
+    let validate = def.validated.then(|| {
+        quote! {
+            impl crate::runtime::validate::Validate for #name {
+                fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+                    #( #checks )*
+                    Ok(())
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
@@ -54,12 +78,7 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
             #additional
         }
 
-        impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, #field_param: &str) -> Result<(), crate::runtime::validate::ValidationError> {
-                #( #checks )*
-                Ok(())
-            }
-        }
+        #validate
     }
 }
 
@@ -97,71 +116,21 @@ fn emit_field(api: &Api, field: &Field) -> TokenStream {
     }
 }
 
-/// A string enum that survives values the spec does not know: they land in `Unknown` and are
-/// sent back unchanged.
+/// A string enum that survives values the spec does not know (see `runtime::string_enum`).
 fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.description.as_deref());
-    let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-    let variant_docs = wires.iter().map(|w| if w.is_empty() { " `\"\"` (the empty string)".to_string() } else { format!(" `{w}`") });
+    let idents = variants.iter().map(|v| ident(&v.rust_name));
+    let wires = variants.iter().map(|v| v.wire.as_str());
+    let variant_docs = variants.iter().map(|v| {
+        if v.wire.is_empty() { " `\"\"` (the empty string)".to_string() } else { format!(" `{}`", v.wire) }
+    });
+    // `Variant = "wire"` is the macro's syntax; it parses (and formats) as an enum with
+    // discriminants.
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
-            #( #[doc = #variant_docs] #idents, )*
-            /// A value this version of the client does not know.
-            Unknown(String),
-        }
-
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#idents => #wires, )*
-                    Self::Unknown(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #wires => Self::#idents, )*
-                    other => Self::Unknown(other.to_string()),
-                }
-            }
-        }
-
-        impl ::std::convert::From<String> for #name {
-            fn from(value: String) -> Self {
-                Self::from(value.as_str())
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
-            }
-        }
-
-        impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, _field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
-                Ok(())
-            }
+            #( #[doc = #variant_docs] #idents = #wires, )*
         }
     }
 }
@@ -179,7 +148,22 @@ fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
     });
     let arms = union.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        quote!(Self::#variant(value) => crate::runtime::validate::Validate::validate(value, field),)
+        if crate::emit::validate::has_nested_checks(api, &v.ty) {
+            quote!(Self::#variant(value) => crate::runtime::validate::Validate::validate(value, field),)
+        } else {
+            quote!(Self::#variant(_) => Ok(()),)
+        }
+    });
+    let validate = def.validated.then(|| {
+        quote! {
+            impl crate::runtime::validate::Validate for #name {
+                fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+                    match self {
+                        #( #arms )*
+                    }
+                }
+            }
+        }
     });
     let (derive, serde_impls) = match &union.tag {
         None => (quote!(::serde::Serialize, ::serde::Deserialize,), quote!(#[serde(untagged)])),
@@ -196,13 +180,7 @@ fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
 
         #impls
 
-        impl crate::runtime::validate::Validate for #name {
-            fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
-                match self {
-                    #( #arms )*
-                }
-            }
-        }
+        #validate
     }
 }
 

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::tokens::number_literal;
-use crate::ir::{Api, Constraints, TypeKind, TypeRef};
+use crate::ir::{Api, Constraints, TypeRef};
 
 /// What the expression given to [`checks_for`] holds.
 #[derive(Clone, Copy)]
@@ -106,7 +106,7 @@ fn checks_on_ref(api: &Api, ty: &TypeRef, c: &Constraints, label: &TokenStream, 
         TypeRef::Map(inner) if has_nested_checks(api, inner) => {
             out.extend(quote! { #v::Validate::validate(value, #label)?; });
         }
-        TypeRef::Named(id) if !matches!(api.types[id.0].kind, TypeKind::Enum(_)) => {
+        TypeRef::Named(id) if api.types[id.0].validated => {
             out.extend(quote! { #v::Validate::validate(value, #label)?; });
         }
         _ => {}
@@ -114,10 +114,10 @@ fn checks_on_ref(api: &Api, ty: &TypeRef, c: &Constraints, label: &TokenStream, 
     out
 }
 
-/// Whether values of `ty` can fail validation by themselves (named structs and unions can).
-fn has_nested_checks(api: &Api, ty: &TypeRef) -> bool {
+/// Whether values of `ty` can fail validation by themselves.
+pub fn has_nested_checks(api: &Api, ty: &TypeRef) -> bool {
     match ty {
-        TypeRef::Named(id) => !matches!(api.types[id.0].kind, TypeKind::Enum(_)),
+        TypeRef::Named(id) => api.types[id.0].validated,
         TypeRef::Vec(inner) | TypeRef::Map(inner) => has_nested_checks(api, inner),
         _ => false,
     }

@@ -19,14 +19,17 @@ use crate::Settings;
 use operation::{OperationContext, Site};
 use schema::TypeSpace;
 
-pub fn lower(doc: &Document, settings: &Settings) -> Result<Api, Diagnostics> {
+/// The API, and what was left out of it: with `lenient`, an operation or schema the
+/// generator cannot express is skipped (operations) or kept as JSON (schemas) and reported,
+/// and the rest is generated; without it, any problem refuses the whole spec.
+pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api, Vec<Diagnostic>), Diagnostics> {
     let mut problems = Vec::new();
     let auth = lower_auth(doc, &mut problems);
     let servers = lower_servers(doc);
     let sigv4 = auth.iter().any(|a| matches!(a, Auth::SigV4 { .. }));
 
     let mut types = TypeSpace::new(doc);
-    if let Err(d) = types.declare_components() {
+    if let Err(d) = types.declare_components(lenient, &mut problems) {
         problems.push(d);
     }
     let mut operations = Vec::new();
@@ -61,12 +64,13 @@ pub fn lower(doc: &Document, settings: &Settings) -> Result<Api, Diagnostics> {
             }
         }
     }
-    if !problems.is_empty() {
+    if !problems.is_empty() && !lenient {
         return Err(Diagnostics(problems));
     }
     types.break_cycles();
+    types.mark_validated();
     let info = &doc.api.info;
-    Ok(Api {
+    let api = Api {
         package: format!("{}-client", settings.stem),
         library: format!("{}_client", snake(&settings.stem)),
         title: info.title.clone(),
@@ -76,7 +80,8 @@ pub fn lower(doc: &Document, settings: &Settings) -> Result<Api, Diagnostics> {
         auth,
         operations,
         types: types.into_types(),
-    })
+    };
+    Ok((api, problems))
 }
 
 fn methods(item: &openapiv3::PathItem) -> impl Iterator<Item = (&'static str, HttpMethod, &openapiv3::Operation)> {
@@ -94,11 +99,19 @@ fn methods(item: &openapiv3::PathItem) -> impl Iterator<Item = (&'static str, Ht
     .filter_map(|(key, method, op)| op.as_ref().map(|op| (key, method, op)))
 }
 
+/// Methods of the generated `ClientBuilder` that a server variable must not take.
+const CLIENT_BUILDER_METHODS: &[&str] = &[
+    "base_url", "timeout", "connect_timeout", "operation_timeout", "retry", "http_client", "user_agent", "build",
+    "api_key", "bearer_token", "basic_auth", "aws_credentials", "aws_session_token", "default",
+];
+
 fn lower_servers(doc: &Document) -> Vec<Server> {
     doc.api
         .servers
         .iter()
-        .map(|server| Server {
+        .map(|server| {
+            let mut scope = Scope::with_reserved(CLIENT_BUILDER_METHODS);
+            Server {
             url: server.url.clone(),
             description: server.description.clone(),
             variables: server
@@ -107,12 +120,13 @@ fn lower_servers(doc: &Document) -> Vec<Server> {
                 .flatten()
                 .map(|(name, variable)| ServerVariable {
                     wire_name: name.clone(),
-                    rust_name: snake(name),
+                    rust_name: scope.claim(&snake(name)),
                     default: variable.default.clone(),
                     allowed: variable.enumeration.clone(),
                     description: variable.description.clone(),
                 })
                 .collect(),
+        }
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    BodyDecoding, BodyProperty, ErrorCase, HttpMethod, Operation, PageInput, Pagination, Param, ParamLocation,
+    BodyDecoding, BodyKind, BodyProperty, ErrorCase, HttpMethod, Operation, PageInput, Pagination, Param, ParamLocation,
     PathPiece, RequestBody, Responses, StatusMatch, SuccessCase, TypeKind, TypeRef,
 };
 use crate::load::Document;
@@ -15,7 +15,7 @@ use crate::naming::{camel, snake, Scope};
 use crate::source_map::escape_token;
 
 /// Method names a builder has of its own, which parameters must not take.
-const BUILDER_METHODS: &[&str] = &["send", "stream", "body", "new", "client"];
+const BUILDER_METHODS: &[&str] = &["send", "stream", "body", "new", "client", "request", "decode"];
 
 /// Headers that are the transport's or the signer's business, never the caller's.
 fn is_managed_header(name: &str, sigv4: bool) -> bool {
@@ -126,9 +126,7 @@ impl OperationContext<'_, '_> {
                 ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) if location == ParamLocation::Header => single_enum_value(schema),
                 _ => None,
             };
-            if !is_supported_param_type(&lowered.ty, self.types) {
-                return Err(self.doc.locator().error(&pointer, "a parameter must be a primitive, a string enum, or an array of those; objects are not supported"));
-            }
+            let deep_object = matches!(&param, Parameter::Query { style: openapiv3::QueryStyle::DeepObject, .. });
             params.push(Param {
                 wire_name: data.name.clone(),
                 rust_name: if constant.is_some() { snake(&data.name) } else { scope.claim(&snake(&data.name)) },
@@ -138,6 +136,7 @@ impl OperationContext<'_, '_> {
                 constraints: lowered.constraints,
                 constant,
                 description: data.description.clone(),
+                deep_object,
             });
         }
         Ok(params)
@@ -173,6 +172,7 @@ impl OperationContext<'_, '_> {
         let Some(body) = &op.request_body else {
             return Ok(aws_json.then(|| RequestBody {
                 content_type: "application/x-amz-json-1.1".into(),
+                kind: BodyKind::Json,
                 ty: TypeRef::Unit,
                 required: true,
                 properties: Vec::new(),
@@ -181,25 +181,50 @@ impl OperationContext<'_, '_> {
         };
         let body_pointer = format!("{pointer}/requestBody");
         let (body, _) = resolve(self.doc, body, &body_pointer)?;
-        let Some((content_type, media)) = body.content.iter().find(|(ct, _)| is_json(ct)) else {
+        // Several media types: send the one this client handles best.
+        let Some((content_type, media, kind)) = body
+            .content
+            .iter()
+            .filter_map(|(ct, media)| body_kind(ct).map(|kind| (ct, media, kind)))
+            .min_by_key(|(_, _, kind)| *kind as u8)
+        else {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
             return Err(self.doc.locator().error(
                 &format!("{body_pointer}/content"),
-                format!("request bodies of type {} are not supported yet; only JSON bodies are", types.join(", ")),
+                format!("this request body has no media type the client can send ({}); use JSON, a form, multipart, text or bytes", types.join(", ")),
             ));
         };
         let media_pointer = format!("{body_pointer}/content/{}", escape_token(content_type));
-        let lowered = match &media.schema {
-            Some(schema) => self.types.lower(schema, &format!("{media_pointer}/schema"), &format!("{type_name}Body"))?,
-            None => crate::lower::schema::Lowered { ty: TypeRef::Json, constraints: Default::default(), nullable: false, description: None },
+        // A form with no fields at all (Stripe documents its GETs so) carries nothing.
+        if matches!(kind, BodyKind::Form | BodyKind::Multipart) && !aws_json {
+            if let Some(schema) = &media.schema {
+                if resolve(self.doc, schema, &media_pointer).is_ok_and(|(schema, _)| is_empty_object(&schema)) {
+                    return Ok(None);
+                }
+            }
+        }
+        let ty = match kind {
+            BodyKind::Binary => TypeRef::Bytes,
+            BodyKind::Text => TypeRef::String,
+            BodyKind::Json | BodyKind::Form | BodyKind::Multipart => match &media.schema {
+                Some(schema) => self.types.lower(schema, &format!("{media_pointer}/schema"), &format!("{type_name}Body"))?.ty,
+                None => TypeRef::Json,
+            },
         };
+        if matches!(kind, BodyKind::Form | BodyKind::Multipart) && !self.is_struct(&ty) {
+            return Err(self.doc.locator().error(&media_pointer, format!("a `{content_type}` body must be an object schema with properties")));
+        }
         let content_type = if aws_json && !content_type.starts_with("application/x-amz-json") {
             "application/x-amz-json-1.1".to_string()
         } else {
             content_type.clone()
         };
-        let properties = self.body_properties(&lowered.ty, params);
-        Ok(Some(RequestBody { content_type, ty: lowered.ty, required: body.required || aws_json, properties, always_send: aws_json }))
+        let properties = self.body_properties(&ty, params);
+        Ok(Some(RequestBody { content_type, kind, ty, required: body.required || aws_json, properties, always_send: aws_json }))
+    }
+
+    fn is_struct(&self, ty: &TypeRef) -> bool {
+        matches!(ty, TypeRef::Named(id) if matches!(self.types.def(*id).map(|d| &d.kind), Some(TypeKind::Struct(_))))
     }
 
     /// The properties of an object body, each a setter unless a parameter has its name.
@@ -257,7 +282,12 @@ impl OperationContext<'_, '_> {
 
     fn lower_response_body(&mut self, response: &openapiv3::Response, pointer: &str, hint: &str, aws_json: bool) -> Result<BodyDecoding, Diagnostic> {
         let Some((content_type, media)) = response.content.iter().find(|(ct, _)| is_json(ct)) else {
-            return Ok(BodyDecoding::None);
+            // No JSON: text as a `String`, anything else as bytes.
+            return Ok(match response.content.keys().next() {
+                None => BodyDecoding::None,
+                Some(ct) if ct.starts_with("text/") => BodyDecoding::Text,
+                Some(_) => BodyDecoding::Binary,
+            });
         };
         let Some(schema) = &media.schema else { return Ok(BodyDecoding::Json(TypeRef::Json)) };
         let schema_pointer = format!("{pointer}/content/{}/schema", escape_token(content_type));
@@ -280,7 +310,11 @@ impl OperationContext<'_, '_> {
         let fail = |message: String| self.doc.locator().error(pointer, message);
         let field = |key: &str| spec.get(key).and_then(Value::as_str);
         let required = |key: &str| field(key).ok_or_else(|| fail(format!("`x-pagination` needs `{key}`")));
-        let success_ty = op.responses.success.iter().find_map(|s| s.body.ty().cloned());
+        let mut bodies = op.responses.success.iter().map(|s| s.body.ty());
+        let success_ty = bodies.next().flatten().cloned();
+        if bodies.any(|other| other != success_ty.as_ref()) {
+            return Err(fail("a paginated operation must return the same body for every success status".into()));
+        }
         let Some(TypeRef::Named(page_id)) = success_ty else {
             return Err(fail("a paginated operation must return a JSON object".into()));
         };
@@ -325,7 +359,13 @@ impl OperationContext<'_, '_> {
                     Some(wire) => Some(response_field(wire)?.rust_name.clone()),
                     None => None,
                 };
-                Ok(Pagination::Offset { offset_param, limit_param, items_field: items.rust_name.clone(), item_ty: (**item_ty).clone(), total_field })
+                let next_link = field("nextLink").map(str::to_string);
+                if let Some(pointer) = &next_link {
+                    if !pointer.starts_with('/') {
+                        return Err(fail(format!("`nextLink: {pointer}` must be a JSON pointer into the response, such as `/_links/next`")));
+                    }
+                }
+                Ok(Pagination::Offset { offset_param, limit_param, items_field: items.rust_name.clone(), item_ty: (**item_ty).clone(), total_field, next_link })
             }
             _ => Err(fail("`x-pagination.style` must be `token` or `offset`".into())),
         }
@@ -379,6 +419,7 @@ fn constant_param(name: &str, value: &str, location: ParamLocation) -> Param {
         constraints: Default::default(),
         constant: Some(value.to_string()),
         description: None,
+        deep_object: false,
     }
 }
 
@@ -389,13 +430,17 @@ fn single_enum_value(schema: &openapiv3::Schema) -> Option<String> {
     }
 }
 
-fn is_supported_param_type(ty: &TypeRef, types: &TypeSpace<'_>) -> bool {
-    match ty {
-        TypeRef::Vec(inner) => !matches!(**inner, TypeRef::Vec(_)) && is_supported_param_type(inner, types),
-        TypeRef::Map(_) | TypeRef::Unit => false,
-        TypeRef::Named(id) => matches!(types.def(*id).map(|d| &d.kind), Some(TypeKind::Enum(_))),
-        _ => true,
-    }
+/// How a request media type is sent, in order of preference when a body offers several.
+fn body_kind(content_type: &str) -> Option<BodyKind> {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    Some(match essence.as_str() {
+        _ if is_json(&essence) => BodyKind::Json,
+        "application/x-www-form-urlencoded" => BodyKind::Form,
+        "multipart/form-data" | "multipart/mixed" => BodyKind::Multipart,
+        _ if essence.starts_with("text/") => BodyKind::Text,
+        _ if essence.contains('/') => BodyKind::Binary,
+        _ => return None,
+    })
 }
 
 /// JSON media types, including vendor ones (`application/json-patch+json`, AWS's

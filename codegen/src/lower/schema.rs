@@ -81,9 +81,14 @@ impl<'a> TypeSpace<'a> {
         }
     }
 
-    /// The finished arena. Every reserved id has its definition by now.
+    /// The finished arena. A type whose definition failed (lenient generation goes on past
+    /// such failures) stays as opaque JSON.
     pub fn into_types(self) -> Vec<TypeDef> {
-        self.defs.into_iter().map(|d| d.expect("every reserved type is defined before lowering ends")).collect()
+        self.defs
+            .into_iter()
+            .zip(self.names)
+            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false }))
+            .collect()
     }
 
     pub fn def(&self, id: TypeId) -> Option<&TypeDef> {
@@ -93,7 +98,10 @@ impl<'a> TypeSpace<'a> {
     /// Gives every component schema that needs a Rust type of its own a name, in document
     /// order, before anything else claims one (component names are the ones users know),
     /// then defines them.
-    pub fn declare_components(&mut self) -> Result<(), Diagnostic> {
+    ///
+    /// A component that cannot be lowered is reported in `problems` and, when `lenient`,
+    /// kept as opaque JSON so that the rest of the API is still generated.
+    pub fn declare_components(&mut self, lenient: bool, problems: &mut Vec<Diagnostic>) -> Result<(), Diagnostic> {
         let Some(components) = &self.doc.api.components else { return Ok(()) };
         let names: Vec<String> = components.schemas.keys().cloned().collect();
         for name in &names {
@@ -106,16 +114,24 @@ impl<'a> TypeSpace<'a> {
                 self.pending.push((id, pointer));
             }
         }
+        let mut outcome = |result: Result<(), Diagnostic>| match result {
+            Err(problem) if lenient => {
+                problems.push(problem);
+                Ok(())
+            }
+            other => other,
+        };
         for (id, pointer) in std::mem::take(&mut self.pending) {
             let reference = ReferenceOr::<Schema>::Reference { reference: pointer.clone() };
-            let (schema, _) = resolve(self.doc, &reference, &pointer)?;
-            let schema = schema.into_owned();
-            let def = self.define(&schema, &pointer, id)?;
-            self.defs[id.0] = Some(def);
+            let defined = resolve(self.doc, &reference, &pointer).and_then(|(schema, _)| {
+                let schema = schema.into_owned();
+                self.define(&schema, &pointer, id)
+            });
+            outcome(defined.map(|def| self.defs[id.0] = Some(def)))?;
         }
         for name in &names {
             let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(name));
-            self.lower_ref(&pointer, &pointer)?;
+            outcome(self.lower_ref(&pointer, &pointer).map(|_| ()))?;
         }
         Ok(())
     }
@@ -219,6 +235,7 @@ impl<'a> TypeSpace<'a> {
                     _ if sensitive => TypeRef::Secret,
                     Some("password") => TypeRef::Secret,
                     Some("date-time") => TypeRef::DateTime(TimeFormat::Rfc3339),
+                    Some("binary") => TypeRef::Bytes,
                     _ => TypeRef::String,
                 };
                 let nullable = values.iter().any(Option::is_none);
@@ -300,7 +317,7 @@ impl<'a> TypeSpace<'a> {
             }
             _ => unreachable!("only enums, objects and compositions are named"),
         };
-        Ok(TypeDef { name, description: description_of(schema), kind })
+        Ok(TypeDef { name, description: description_of(schema), kind, validated: false })
     }
 
     fn lower_struct(&mut self, objects: &[(ObjectForm<'_>, String)], name: &str) -> Result<Struct, Diagnostic> {
@@ -439,6 +456,7 @@ impl<'a> TypeSpace<'a> {
             TypeRef::DateTime(_) => "DateTime".into(),
             TypeRef::Json => "Value".into(),
             TypeRef::Unit => "Empty".into(),
+            TypeRef::Bytes => "Bytes".into(),
             TypeRef::Vec(_) => "Array".into(),
             TypeRef::Map(_) => "Object".into(),
             TypeRef::Named(id) => self.names[id.0].clone(),
@@ -477,15 +495,50 @@ impl<'a> TypeSpace<'a> {
                             decisions.push(matches!(variant.ty, TypeRef::Named(t) if reaches(t, me)));
                         }
                     }
-                    TypeKind::Enum(_) => {}
+                    TypeKind::Enum(_) | TypeKind::Opaque => {}
                 }
             }
             if let Some(def) = &mut self.defs[index] {
                 match &mut def.kind {
                     TypeKind::Struct(s) => s.fields.iter_mut().zip(&decisions).for_each(|(f, b)| f.boxed = *b),
                     TypeKind::Union(u) => u.variants.iter_mut().zip(&decisions).for_each(|(v, b)| v.boxed = *b),
-                    TypeKind::Enum(_) => {}
+                    TypeKind::Enum(_) | TypeKind::Opaque => {}
                 }
+            }
+        }
+    }
+
+    /// Sets `validated` on every type that has checks of its own or holds one that does,
+    /// through any nesting: a fixpoint, since types may refer to each other in cycles.
+    pub fn mark_validated(&mut self) {
+        fn holds(ty: &TypeRef, validated: &[bool]) -> bool {
+            match ty {
+                TypeRef::Named(id) => validated[id.0],
+                TypeRef::Vec(inner) | TypeRef::Map(inner) => holds(inner, validated),
+                _ => false,
+            }
+        }
+        let mut validated = vec![false; self.defs.len()];
+        loop {
+            let mut changed = false;
+            for (index, def) in self.defs.iter().enumerate() {
+                let now = match def.as_ref().map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => s.fields.iter().any(|f| !f.constraints.is_empty() || holds(&f.ty, &validated)),
+                    Some(TypeKind::Union(u)) => u.variants.iter().any(|v| holds(&v.ty, &validated)),
+                    _ => false,
+                };
+                if now && !validated[index] {
+                    validated[index] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (def, validated) in self.defs.iter_mut().zip(validated) {
+            if let Some(def) = def {
+                def.validated = validated;
             }
         }
     }

@@ -43,7 +43,11 @@ impl CreateAccessToken {
         Self { client, body: None }
     }
     /// The whole request body; property setters called afterwards change it.
-    pub fn body(mut self, value: crate::types::CreateAccessTokenRequest) -> Self {
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::CreateAccessTokenRequest>,
+    ) -> Self {
+        let value: crate::types::CreateAccessTokenRequest = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -99,7 +103,10 @@ impl CreateAccessToken {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
+        {
+            let value = &body;
+            crate::runtime::validate::Validate::validate(value, "body")?;
+        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::PUT,
             "CreateAccessToken",
@@ -270,7 +277,11 @@ impl ListAccessTokens {
         Self { client, body: None }
     }
     /// The whole request body; property setters called afterwards change it.
-    pub fn body(mut self, value: crate::types::ListAccessTokensRequest) -> Self {
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ListAccessTokensRequest>,
+    ) -> Self {
+        let value: crate::types::ListAccessTokensRequest = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -355,7 +366,10 @@ impl ListAccessTokens {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
+        {
+            let value = &body;
+            crate::runtime::validate::Validate::validate(value, "body")?;
+        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::POST,
             "ListAccessTokens",

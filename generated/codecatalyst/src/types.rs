@@ -173,76 +173,28 @@ impl crate::runtime::validate::Validate for CreateAccessTokenResponse {
 pub struct ValidationException {
     pub message: String,
 }
-impl crate::runtime::validate::Validate for ValidationException {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 /// The request was denied because one or more resources has reached its limits for the tier the space belongs to. Either reduce the number of resources, or change the tier if applicable.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceQuotaExceededException {
     pub message: String,
-}
-impl crate::runtime::validate::Validate for ServiceQuotaExceededException {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }
 /// The request was denied because you don't have sufficient access to perform this action. Verify that you are a member of a role that allows this action.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessDeniedException {
     pub message: String,
 }
-impl crate::runtime::validate::Validate for AccessDeniedException {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 /// The request was denied because the specified resource was not found. Verify that the spelling is correct and that you have access to the resource.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ResourceNotFoundException {
     pub message: String,
-}
-impl crate::runtime::validate::Validate for ResourceNotFoundException {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }
 /// The request was denied because the requested operation would cause a conflict with the current state of a service resource associated with the request. Another user might have updated the resource. Reload, make sure you have the latest data, and then try again.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConflictException {
     pub message: String,
 }
-impl crate::runtime::validate::Validate for ConflictException {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 /// The request was denied due to request throttling. The model marks this error retryable (`retryable: {throttling: false}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ThrottlingException {
     pub message: String,
-}
-impl crate::runtime::validate::Validate for ThrottlingException {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }

@@ -124,7 +124,8 @@ impl GetTokens {
     /// every page.
     ///
     /// The walk starts at the offset set on this builder (or 0) and ends on an
-    /// empty or short page, or once the reported total is reached.
+    /// empty or short page, once the reported total is reached, or on a page
+    /// without a link to the next one.
     pub fn stream(
         self,
     ) -> impl ::futures::Stream<
@@ -136,10 +137,13 @@ impl GetTokens {
             start,
             limit,
             move |offset: i64| self.clone().offset(offset).send(),
-            |page: crate::types::Tokens| (
-                page.items.unwrap_or_default(),
-                page.total_count,
-            ),
+            |page: crate::types::Tokens| {
+                let has_next = crate::runtime::paginate::has_next_link(
+                    &crate::runtime::body::to_json(&page),
+                    "/_links/next",
+                );
+                (page.items.unwrap_or_default(), page.total_count, has_next)
+            },
         )
     }
     fn request(
@@ -231,7 +235,11 @@ impl PostToken {
         Self { client, body: None }
     }
     /// The whole request body; property setters called afterwards change it.
-    pub fn body(mut self, value: crate::types::AccessTokenPost) -> Self {
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::AccessTokenPost>,
+    ) -> Self {
+        let value: crate::types::AccessTokenPost = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -354,7 +362,6 @@ impl PostToken {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::POST,
             "postToken",
@@ -682,14 +689,6 @@ impl PatchToken {
         let id = crate::runtime::validate::required("id", self.id.as_ref())?;
         let body = self.body.as_ref();
         let body = Some(crate::runtime::validate::required("body", body)?);
-        if let Some(value) = body {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", "body", index0),
-                )?;
-            }
-        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::PATCH,
             "patchToken",

@@ -7,14 +7,6 @@ pub struct Link {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
-impl crate::runtime::validate::Validate for Link {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Token {
     /// The ID of the access token
@@ -75,35 +67,6 @@ pub struct Token {
     )]
     pub last_used: Option<::chrono::DateTime<::chrono::Utc>>,
 }
-impl crate::runtime::validate::Validate for Token {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        if let Some(value) = &self.member {
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.member"),
-            )?;
-        }
-        if let Some(value) = &self.inline_role {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", & format!("{field}.inline_role"), index0),
-                )?;
-            }
-        }
-        {
-            let value = &self.links;
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.links"),
-            )?;
-        }
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Tokens {
     /// An array of access tokens
@@ -114,28 +77,6 @@ pub struct Tokens {
     /// The number of access tokens returned
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-}
-impl crate::runtime::validate::Validate for Tokens {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        if let Some(value) = &self.items {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", & format!("{field}.items"), index0),
-                )?;
-            }
-        }
-        if let Some(value) = &self.links {
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.links"),
-            )?;
-        }
-        Ok(())
-    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MemberSummary {
@@ -155,21 +96,6 @@ pub struct MemberSummary {
     pub role: String,
     /// The member's email address
     pub email: String,
-}
-impl crate::runtime::validate::Validate for MemberSummary {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        {
-            let value = &self.links;
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.links"),
-            )?;
-        }
-        Ok(())
-    }
 }
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccessTokenPost {
@@ -199,22 +125,6 @@ pub struct AccessTokenPost {
     )]
     pub default_api_version: Option<i64>,
 }
-impl crate::runtime::validate::Validate for AccessTokenPost {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        if let Some(value) = &self.inline_role {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", & format!("{field}.inline_role"), index0),
-                )?;
-            }
-        }
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Statement {
     /// Resource specifier strings
@@ -231,14 +141,6 @@ pub struct Statement {
     pub not_actions: Option<Vec<String>>,
     /// Whether this statement should allow or deny actions on the resources.
     pub effect: StatementEffect,
-}
-impl crate::runtime::validate::Validate for Statement {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StatementPost {
@@ -257,14 +159,6 @@ pub struct StatementPost {
     /// Whether this statement should allow or deny actions on the resources.
     pub effect: StatementPostEffect,
 }
-impl crate::runtime::validate::Validate for StatementPost {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchOperation {
     /// The type of operation to perform
@@ -275,28 +169,12 @@ pub struct PatchOperation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
 }
-impl crate::runtime::validate::Validate for PatchOperation {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ForbiddenErrorRep {
     /// Specific error code encountered
     pub code: String,
     /// Description of the error
     pub message: String,
-}
-impl crate::runtime::validate::Validate for ForbiddenErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NotFoundErrorRep {
@@ -305,28 +183,12 @@ pub struct NotFoundErrorRep {
     /// Description of the error
     pub message: String,
 }
-impl crate::runtime::validate::Validate for NotFoundErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RateLimitedErrorRep {
     /// Specific error code encountered
     pub code: String,
     /// Description of the error
     pub message: String,
-}
-impl crate::runtime::validate::Validate for RateLimitedErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnauthorizedErrorRep {
@@ -335,28 +197,12 @@ pub struct UnauthorizedErrorRep {
     /// Description of the error
     pub message: String,
 }
-impl crate::runtime::validate::Validate for UnauthorizedErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InvalidRequestErrorRep {
     /// Specific error code encountered
     pub code: String,
     /// Description of the error
     pub message: String,
-}
-impl crate::runtime::validate::Validate for InvalidRequestErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StatusConflictErrorRep {
@@ -365,14 +211,6 @@ pub struct StatusConflictErrorRep {
     /// Description of the error
     pub message: String,
 }
-impl crate::runtime::validate::Validate for StatusConflictErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchFailedErrorRep {
     /// Specific error code encountered
@@ -380,213 +218,32 @@ pub struct PatchFailedErrorRep {
     /// Description of the error
     pub message: String,
 }
-impl crate::runtime::validate::Validate for PatchFailedErrorRep {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
+crate::string_enum! {
+    /// Base role for the token
+    pub enum AccessTokenPostRole {
+        /// `reader`
+        Reader = "reader",
+        /// `writer`
+        Writer = "writer",
+        /// `admin`
+        Admin = "admin",
     }
 }
-/// Base role for the token
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AccessTokenPostRole {
-    /// `reader`
-    Reader,
-    /// `writer`
-    Writer,
-    /// `admin`
-    Admin,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-impl AccessTokenPostRole {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reader => "reader",
-            Self::Writer => "writer",
-            Self::Admin => "admin",
-            Self::Unknown(value) => value.as_str(),
-        }
+crate::string_enum! {
+    /// Whether this statement should allow or deny actions on the resources.
+    pub enum StatementEffect {
+        /// `allow`
+        Allow = "allow",
+        /// `deny`
+        Deny = "deny",
     }
 }
-impl ::std::convert::From<&str> for AccessTokenPostRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "reader" => Self::Reader,
-            "writer" => Self::Writer,
-            "admin" => Self::Admin,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<String> for AccessTokenPostRole {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::fmt::Display for AccessTokenPostRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for AccessTokenPostRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for AccessTokenPostRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-impl crate::runtime::validate::Validate for AccessTokenPostRole {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-/// Whether this statement should allow or deny actions on the resources.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StatementEffect {
-    /// `allow`
-    Allow,
-    /// `deny`
-    Deny,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-impl StatementEffect {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Allow => "allow",
-            Self::Deny => "deny",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for StatementEffect {
-    fn from(value: &str) -> Self {
-        match value {
-            "allow" => Self::Allow,
-            "deny" => Self::Deny,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<String> for StatementEffect {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::fmt::Display for StatementEffect {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for StatementEffect {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StatementEffect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-impl crate::runtime::validate::Validate for StatementEffect {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-/// Whether this statement should allow or deny actions on the resources.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StatementPostEffect {
-    /// `allow`
-    Allow,
-    /// `deny`
-    Deny,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-impl StatementPostEffect {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Allow => "allow",
-            Self::Deny => "deny",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for StatementPostEffect {
-    fn from(value: &str) -> Self {
-        match value {
-            "allow" => Self::Allow,
-            "deny" => Self::Deny,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<String> for StatementPostEffect {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::fmt::Display for StatementPostEffect {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for StatementPostEffect {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StatementPostEffect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-impl crate::runtime::validate::Validate for StatementPostEffect {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
+crate::string_enum! {
+    /// Whether this statement should allow or deny actions on the resources.
+    pub enum StatementPostEffect {
+        /// `allow`
+        Allow = "allow",
+        /// `deny`
+        Deny = "deny",
     }
 }

@@ -11,6 +11,9 @@
 //! Generated from the OpenAPI description of Identity Security Cloud V3 API - Personal Access Tokens. See the README for an example.
 pub mod errors;
 pub mod operations;
+/// Support code shared by every generated client; its items reach users through the
+/// re-exports below, and the rest may change between versions.
+#[doc(hidden)]
 pub mod runtime;
 pub mod types;
 pub use runtime::error::{BuildError, Error};

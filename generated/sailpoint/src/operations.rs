@@ -196,8 +196,9 @@ impl CreatePersonalAccessToken {
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
-        value: crate::types::CreatePersonalAccessTokenRequest,
+        value: impl ::std::convert::Into<crate::types::CreatePersonalAccessTokenRequest>,
     ) -> Self {
+        let value: crate::types::CreatePersonalAccessTokenRequest = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -285,7 +286,10 @@ impl CreatePersonalAccessToken {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
+        {
+            let value = &body;
+            crate::runtime::validate::Validate::validate(value, "body")?;
+        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::POST,
             "createPersonalAccessToken",
@@ -546,14 +550,6 @@ impl PatchPersonalAccessToken {
         let id = crate::runtime::validate::required("id", self.id.as_ref())?;
         let body = self.body.as_ref();
         let body = Some(crate::runtime::validate::required("body", body)?);
-        if let Some(value) = body {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", "body", index0),
-                )?;
-            }
-        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::PATCH,
             "patchPersonalAccessToken",

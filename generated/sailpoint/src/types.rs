@@ -13,14 +13,6 @@ pub struct PatOwner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-impl crate::runtime::validate::Validate for PatOwner {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 /// Get Personal Access Token Response
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GetPersonalAccessTokenResponse {
@@ -50,21 +42,6 @@ pub struct GetPersonalAccessTokenResponse {
     /// Date and time, down to the millisecond, when this personal access token will expire. If not provided, the token will expire 6 months after its creation date. The value must be a valid date-time string between the current date and 6 months from the creation date.
     #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<::chrono::DateTime<::chrono::Utc>>,
-}
-impl crate::runtime::validate::Validate for GetPersonalAccessTokenResponse {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        {
-            let value = &self.owner;
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.owner"),
-            )?;
-        }
-        Ok(())
-    }
 }
 /// Object for specifying the name of a personal access token to create
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -123,21 +100,6 @@ pub struct CreatePersonalAccessTokenResponse {
     #[serde(rename = "expirationDate")]
     pub expiration_date: ::chrono::DateTime<::chrono::Utc>,
 }
-impl crate::runtime::validate::Validate for CreatePersonalAccessTokenResponse {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        {
-            let value = &self.owner;
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.owner"),
-            )?;
-        }
-        Ok(())
-    }
-}
 /// A JSONPatch Operation as defined by [RFC 6902 - JSON Patch](https://tools.ietf.org/html/rfc6902)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JsonPatchOperation {
@@ -148,20 +110,6 @@ pub struct JsonPatchOperation {
     /// The value to be used for the operation, required for "add" and "replace" operations
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<JsonPatchOperationValue>,
-}
-impl crate::runtime::validate::Validate for JsonPatchOperation {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        if let Some(value) = &self.value {
-            crate::runtime::validate::Validate::validate(
-                value,
-                &format!("{field}.value"),
-            )?;
-        }
-        Ok(())
-    }
 }
 /// Error Response Dto
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -179,30 +127,6 @@ pub struct ErrorResponseDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub causes: Option<Vec<ErrorMessageDto>>,
 }
-impl crate::runtime::validate::Validate for ErrorResponseDto {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        if let Some(value) = &self.messages {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", & format!("{field}.messages"), index0),
-                )?;
-            }
-        }
-        if let Some(value) = &self.causes {
-            for (index0, value) in value.iter().enumerate() {
-                crate::runtime::validate::Validate::validate(
-                    value,
-                    &format!("{}[{}]", & format!("{field}.causes"), index0),
-                )?;
-            }
-        }
-        Ok(())
-    }
-}
 /// Error Message Dto
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorMessageDto {
@@ -215,78 +139,13 @@ pub struct ErrorMessageDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
-impl crate::runtime::validate::Validate for ErrorMessageDto {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-/// An indicator of how the locale was selected. *DEFAULT* means the locale is the system default. *REQUEST* means the locale was selected from the request context (i.e., best match based on the *Accept-Language* header). Additional values may be added in the future without notice.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LocaleOrigin {
-    /// `DEFAULT`
-    Default,
-    /// `REQUEST`
-    Request,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-impl LocaleOrigin {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Default => "DEFAULT",
-            Self::Request => "REQUEST",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for LocaleOrigin {
-    fn from(value: &str) -> Self {
-        match value {
-            "DEFAULT" => Self::Default,
-            "REQUEST" => Self::Request,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<String> for LocaleOrigin {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::fmt::Display for LocaleOrigin {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for LocaleOrigin {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-impl crate::runtime::validate::Validate for LocaleOrigin {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
+crate::string_enum! {
+    /// An indicator of how the locale was selected. *DEFAULT* means the locale is the system default. *REQUEST* means the locale was selected from the request context (i.e., best match based on the *Accept-Language* header). Additional values may be added in the future without notice.
+    pub enum LocaleOrigin {
+        /// `DEFAULT`
+        Default = "DEFAULT",
+        /// `REQUEST`
+        Request = "REQUEST",
     }
 }
 /// Body of a 401 response.
@@ -296,14 +155,6 @@ pub struct Unauthorized401Response {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<::serde_json::Value>,
 }
-impl crate::runtime::validate::Validate for Unauthorized401Response {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
 /// Body of a 429 response.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TooManyRequests429Response {
@@ -311,156 +162,28 @@ pub struct TooManyRequests429Response {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<::serde_json::Value>,
 }
-impl crate::runtime::validate::Validate for TooManyRequests429Response {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
+crate::string_enum! {
+    /// Personal access token owner's DTO type.
+    pub enum PatOwnerType {
+        /// `IDENTITY`
+        Identity = "IDENTITY",
     }
 }
-/// Personal access token owner's DTO type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PatOwnerType {
-    /// `IDENTITY`
-    Identity,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-impl PatOwnerType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Identity => "IDENTITY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for PatOwnerType {
-    fn from(value: &str) -> Self {
-        match value {
-            "IDENTITY" => Self::Identity,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<String> for PatOwnerType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::fmt::Display for PatOwnerType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for PatOwnerType {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for PatOwnerType {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-impl crate::runtime::validate::Validate for PatOwnerType {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
-    }
-}
-/// The operation to be performed
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum JsonPatchOperationOp {
-    /// `add`
-    Add,
-    /// `remove`
-    Remove,
-    /// `replace`
-    Replace,
-    /// `move`
-    Move,
-    /// `copy`
-    Copy,
-    /// `test`
-    Test,
-    /// A value this version of the client does not know.
-    Unknown(String),
-}
-impl JsonPatchOperationOp {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Add => "add",
-            Self::Remove => "remove",
-            Self::Replace => "replace",
-            Self::Move => "move",
-            Self::Copy => "copy",
-            Self::Test => "test",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-impl ::std::convert::From<&str> for JsonPatchOperationOp {
-    fn from(value: &str) -> Self {
-        match value {
-            "add" => Self::Add,
-            "remove" => Self::Remove,
-            "replace" => Self::Replace,
-            "move" => Self::Move,
-            "copy" => Self::Copy,
-            "test" => Self::Test,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-impl ::std::convert::From<String> for JsonPatchOperationOp {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-impl ::std::fmt::Display for JsonPatchOperationOp {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl ::serde::Serialize for JsonPatchOperationOp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationOp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::std::borrow::Cow<
-            'de,
-            str,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-impl crate::runtime::validate::Validate for JsonPatchOperationOp {
-    fn validate(
-        &self,
-        _field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        Ok(())
+crate::string_enum! {
+    /// The operation to be performed
+    pub enum JsonPatchOperationOp {
+        /// `add`
+        Add = "add",
+        /// `remove`
+        Remove = "remove",
+        /// `replace`
+        Replace = "replace",
+        /// `move`
+        Move = "move",
+        /// `copy`
+        Copy = "copy",
+        /// `test`
+        Test = "test",
     }
 }
 /// The value to be used for the operation, required for "add" and "replace" operations
@@ -473,52 +196,10 @@ pub enum JsonPatchOperationValue {
     Object(::std::collections::BTreeMap<String, ::serde_json::Value>),
     Array(Vec<JsonPatchOperationValueVariant4Item>),
 }
-impl crate::runtime::validate::Validate for JsonPatchOperationValue {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        match self {
-            Self::String(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-            Self::Bool(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-            Self::Integer(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-            Self::Object(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-            Self::Array(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-        }
-    }
-}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum JsonPatchOperationValueVariant4Item {
     String(String),
     Integer(i64),
     Object(::std::collections::BTreeMap<String, ::serde_json::Value>),
-}
-impl crate::runtime::validate::Validate for JsonPatchOperationValueVariant4Item {
-    fn validate(
-        &self,
-        field: &str,
-    ) -> Result<(), crate::runtime::validate::ValidationError> {
-        match self {
-            Self::String(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-            Self::Integer(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-            Self::Object(value) => {
-                crate::runtime::validate::Validate::validate(value, field)
-            }
-        }
-    }
 }

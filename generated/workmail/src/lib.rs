@@ -14,6 +14,9 @@
 //! Generated from the OpenAPI description of Amazon WorkMail personal access tokens. See the README for an example.
 pub mod errors;
 pub mod operations;
+/// Support code shared by every generated client; its items reach users through the
+/// re-exports below, and the rest may change between versions.
+#[doc(hidden)]
 pub mod runtime;
 pub mod types;
 pub use runtime::error::{BuildError, Error};

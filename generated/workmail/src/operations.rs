@@ -49,7 +49,11 @@ impl ListPersonalAccessTokens {
         Self { client, body: None }
     }
     /// The whole request body; property setters called afterwards change it.
-    pub fn body(mut self, value: crate::types::ListPersonalAccessTokensRequest) -> Self {
+    pub fn body(
+        mut self,
+        value: impl ::std::convert::Into<crate::types::ListPersonalAccessTokensRequest>,
+    ) -> Self {
+        let value: crate::types::ListPersonalAccessTokensRequest = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -157,7 +161,10 @@ impl ListPersonalAccessTokens {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
+        {
+            let value = &body;
+            crate::runtime::validate::Validate::validate(value, "body")?;
+        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::POST,
             "ListPersonalAccessTokens",
@@ -268,8 +275,11 @@ impl GetPersonalAccessTokenMetadata {
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
-        value: crate::types::GetPersonalAccessTokenMetadataRequest,
+        value: impl ::std::convert::Into<
+            crate::types::GetPersonalAccessTokenMetadataRequest,
+        >,
     ) -> Self {
+        let value: crate::types::GetPersonalAccessTokenMetadataRequest = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -328,7 +338,10 @@ impl GetPersonalAccessTokenMetadata {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
+        {
+            let value = &body;
+            crate::runtime::validate::Validate::validate(value, "body")?;
+        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::POST,
             "GetPersonalAccessTokenMetadata",
@@ -429,8 +442,9 @@ impl DeletePersonalAccessToken {
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
-        value: crate::types::DeletePersonalAccessTokenRequest,
+        value: impl ::std::convert::Into<crate::types::DeletePersonalAccessTokenRequest>,
     ) -> Self {
+        let value: crate::types::DeletePersonalAccessTokenRequest = value.into();
         self.body = match crate::runtime::body::to_json(&value) {
             ::serde_json::Value::Object(map) => Some(map),
             _ => Some(::serde_json::Map::new()),
@@ -489,7 +503,10 @@ impl DeletePersonalAccessToken {
             "body",
             self.body.clone().unwrap_or_default(),
         )?;
-        crate::runtime::validate::Validate::validate(&body, "body")?;
+        {
+            let value = &body;
+            crate::runtime::validate::Validate::validate(value, "body")?;
+        }
         let mut request = crate::runtime::request::RequestParts::new(
             ::http::Method::POST,
             "DeletePersonalAccessToken",

@@ -33,6 +33,104 @@ pub fn from_json_object<T: DeserializeOwned>(
     })
 }
 
+/// The text of a value in a path, header or query: strings bare, numbers and booleans as
+/// JSON writes them, arrays comma-separated and objects as `key,value` pairs (OpenAPI's
+/// `simple` style), `null` empty.
+pub fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(","),
+        Value::Object(object) => object
+            .iter()
+            .flat_map(|(key, item)| [key.clone(), scalar_text(item)])
+            .collect::<Vec<_>>()
+            .join(","),
+        other => other.to_string(),
+    }
+}
+
+/// Flattens a JSON value into form pairs with bracket notation: `{"a": {"b": 1}, "c": [2, 3]}`
+/// gives `a[b]=1`, `c[0]=2`, `c[1]=3`. `null`s are left out.
+pub fn form_pairs(value: &Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Null => {}
+            Value::Object(object) => {
+                for (key, item) in object {
+                    let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}[{key}]") };
+                    walk(&name, item, out);
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    walk(&format!("{prefix}[{index}]"), item, out);
+                }
+            }
+            scalar => out.push((prefix.to_string(), scalar_text(scalar))),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", value, &mut out);
+    out
+}
+
+/// A `multipart/form-data` body, built in memory.
+///
+/// Not `reqwest::multipart`: its form is a one-shot stream, and a request must be rebuilt
+/// for every attempt (retries, signatures), so the body has to be plain bytes.
+#[derive(Debug)]
+pub struct Multipart {
+    boundary: String,
+    bytes: Vec<u8>,
+}
+
+impl Default for Multipart {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Multipart {
+    pub fn new() -> Self {
+        Multipart { boundary: format!("------------------------{:016x}", fastrand::u64(..)), bytes: Vec::new() }
+    }
+
+    /// A text part: strings as they are, other values as JSON.
+    pub fn text(&mut self, name: &str, value: &Value) {
+        let text = match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        self.part(name, None, text.as_bytes());
+    }
+
+    /// A file part.
+    pub fn file(&mut self, name: &str, bytes: &[u8]) {
+        self.part(name, Some(name), bytes);
+    }
+
+    fn part(&mut self, name: &str, file_name: Option<&str>, body: &[u8]) {
+        // Quotes and line breaks would end the header early.
+        let clean = |text: &str| text.replace(['"', '\r', '\n'], "_");
+        self.bytes.extend_from_slice(format!("--{}\r\n", self.boundary).as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", clean(name));
+        if let Some(file_name) = file_name {
+            disposition.push_str(&format!("; filename=\"{}\"\r\nContent-Type: application/octet-stream", clean(file_name)));
+        }
+        self.bytes.extend_from_slice(disposition.as_bytes());
+        self.bytes.extend_from_slice(b"\r\n\r\n");
+        self.bytes.extend_from_slice(body);
+        self.bytes.extend_from_slice(b"\r\n");
+    }
+
+    /// The `Content-Type` (with the boundary) and the encoded body.
+    pub fn finish(mut self) -> (String, Vec<u8>) {
+        self.bytes.extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        (format!("multipart/form-data; boundary={}", self.boundary), self.bytes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +157,45 @@ mod tests {
         object.insert("name".into(), Value::from(42));
         let error = from_json_object::<Body>("body", object).unwrap_err();
         assert!(!error.to_string().contains("42"), "{error}");
+    }
+
+    #[test]
+    fn flattens_forms_with_brackets() {
+        let value = serde_json::json!({"name": "a b", "meta": {"plan": "pro"}, "tags": ["x", "y"], "gone": null, "n": 2});
+        // Key order follows serde_json's map, which may or may not keep insertion order.
+        let mut pairs = form_pairs(&value);
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            vec![
+                ("meta[plan]".to_string(), "pro".to_string()),
+                ("n".to_string(), "2".to_string()),
+                ("name".to_string(), "a b".to_string()),
+                ("tags[0]".to_string(), "x".to_string()),
+                ("tags[1]".to_string(), "y".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn renders_simple_style_text() {
+        assert_eq!(scalar_text(&serde_json::json!("abc")), "abc");
+        assert_eq!(scalar_text(&serde_json::json!(12)), "12");
+        assert_eq!(scalar_text(&serde_json::json!([1, "b"])), "1,b");
+        assert_eq!(scalar_text(&serde_json::json!({"k": "v"})), "k,v");
+    }
+
+    #[test]
+    fn encodes_multipart_parts() {
+        let mut form = Multipart::new();
+        form.text("name", &serde_json::json!("ci"));
+        form.file("file", b"\x00\x01");
+        let (content_type, bytes) = form.finish();
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.starts_with(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nci\r\n")), "{text}");
+        assert!(text.contains("name=\"file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n\u{0}\u{1}\r\n"), "{text}");
+        assert!(text.ends_with(&format!("--{boundary}--\r\n")));
     }
 
     #[test]

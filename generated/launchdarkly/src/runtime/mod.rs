@@ -10,5 +10,6 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod secret;
+pub mod string_enum;
 pub mod timestamp;
 pub mod validate;

@@ -61,11 +61,26 @@ where
     })
 }
 
+/// Whether a page links to a next one, by a JSON pointer into the page (`/_links/next`):
+/// `Some(true)` when the link is there, `Some(false)` when its parent is there without it
+/// (the page links, but not onwards), and `None` when the page has no links at all and so
+/// says nothing either way.
+pub fn has_next_link(page: &serde_json::Value, pointer: &str) -> Option<bool> {
+    let present = |value: &serde_json::Value| !value.is_null();
+    if page.pointer(pointer).is_some_and(present) {
+        return Some(true);
+    }
+    let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
+    page.pointer(parent).filter(|links| links.is_object()).map(|_| false)
+}
+
 /// Pages addressed by offset and limit (`?offset=50&limit=25`).
 ///
 /// `fetch(offset)` sends the request for the page at `offset`; `split(page)` gives its items
-/// and, when the API says, the total number of items. The walk ends on an empty page, on a
-/// page shorter than `limit`, or once `total` items are behind it.
+/// and, when the API says, the total number of items and whether a next page exists. The
+/// walk ends on an empty page, on a page shorter than `limit`, once `total` items are behind
+/// it, or on a page that says there is no next one. The last guard matters for servers that
+/// ignore `offset` (older API versions) and would otherwise send the same page for ever.
 pub fn by_offset<P, T, E, F, Fut, S>(
     start: i64,
     limit: Option<i64>,
@@ -75,7 +90,7 @@ pub fn by_offset<P, T, E, F, Fut, S>(
 where
     F: Fn(i64) -> Fut,
     Fut: Future<Output = Result<Response<P>, Error<E>>>,
-    S: Fn(P) -> (Vec<T>, Option<i64>),
+    S: Fn(P) -> (Vec<T>, Option<i64>, Option<bool>),
 {
     struct State<F, S, T> {
         fetch: F,
@@ -94,13 +109,14 @@ where
                 Ok(page) => page.into_inner(),
                 Err(error) => return Some((Err(error), state)),
             };
-            let (items, total) = (state.split)(page);
+            let (items, total, has_next) = (state.split)(page);
             let count = items.len() as i64;
             state.buffer.extend(items);
             let next = offset.saturating_add(count);
             let last = count == 0
                 || limit.is_some_and(|limit| count < limit)
-                || total.is_some_and(|total| next >= total);
+                || total.is_some_and(|total| next >= total)
+                || has_next == Some(false);
             if !last {
                 state.next = Some(next);
             }
@@ -180,7 +196,7 @@ mod tests {
                 let slice = all.iter().copied().skip(offset as usize).take(2).collect::<Vec<_>>();
                 std::future::ready(Ok::<_, Error<()>>(Response::new(200, HeaderMap::new(), (slice, Some(5i64)))))
             },
-            |p: (Vec<u32>, Option<i64>)| p,
+            |(items, total): (Vec<u32>, Option<i64>)| (items, total, None),
         ));
         let items: Vec<u32> = items.into_iter().map(|r| r.unwrap()).collect();
         assert_eq!(items, vec![10, 11, 12, 13, 14]);
@@ -198,10 +214,40 @@ mod tests {
                 let body = if offset < 4 { vec![offset as u32, offset as u32 + 1] } else { Vec::new() };
                 std::future::ready(Ok::<_, Error<()>>(Response::new(200, HeaderMap::new(), (body, None::<i64>))))
             },
-            |p: (Vec<u32>, Option<i64>)| p,
+            |(items, total): (Vec<u32>, Option<i64>)| (items, total, None),
         ));
         assert_eq!(items.len(), 4);
         assert_eq!(*fetched.lock().unwrap(), 3);
+    }
+
+    #[test]
+    fn next_links_are_read_from_their_parent() {
+        let page = serde_json::json!({"_links": {"self": {}, "next": {"href": "/x"}}});
+        assert_eq!(has_next_link(&page, "/_links/next"), Some(true));
+        let page = serde_json::json!({"_links": {"self": {}}});
+        assert_eq!(has_next_link(&page, "/_links/next"), Some(false));
+        let page = serde_json::json!({"_links": {"next": null}});
+        assert_eq!(has_next_link(&page, "/_links/next"), Some(false));
+        let page = serde_json::json!({"items": []});
+        assert_eq!(has_next_link(&page, "/_links/next"), None);
+    }
+
+    #[test]
+    fn a_page_without_a_next_link_is_the_last() {
+        // A server that ignores `offset` answers every request with the same full page.
+        let fetched = Arc::new(Mutex::new(0));
+        let count = fetched.clone();
+        let items = run::<u32, ()>(by_offset(
+            0,
+            None,
+            move |_offset: i64| {
+                *count.lock().unwrap() += 1;
+                std::future::ready(Ok::<_, Error<()>>(Response::new(200, HeaderMap::new(), vec![1u32, 2, 3])))
+            },
+            |items: Vec<u32>| (items, None, Some(false)),
+        ));
+        assert_eq!(items.len(), 3);
+        assert_eq!(*fetched.lock().unwrap(), 1);
     }
 
     #[test]
@@ -210,7 +256,7 @@ mod tests {
             0,
             None,
             |_| std::future::ready(Err::<Response<(Vec<u32>, Option<i64>)>, _>(Error::<&str>::Timeout { attempts: 1 })),
-            |p: (Vec<u32>, Option<i64>)| p,
+            |(items, total): (Vec<u32>, Option<i64>)| (items, total, None),
         ));
         assert_eq!(results.len(), 1);
     }

@@ -178,6 +178,18 @@ impl RawResponse {
         }
     }
 
+    /// A text body (`text/plain`...). Bytes that are not UTF-8 are replaced, not refused:
+    /// the spec promised text, and most of it is still readable.
+    pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
+        let text = String::from_utf8_lossy(&self.body).into_owned();
+        Ok(Response::new(self.status, self.headers, text))
+    }
+
+    /// A binary body (`application/octet-stream`, images...), as it came.
+    pub fn bytes<E>(self) -> Result<Response<Vec<u8>>, Error<E>> {
+        Ok(Response::new(self.status, self.headers, self.body.to_vec()))
+    }
+
     /// A success with no documented body. Whatever the server sent anyway (`{}`, a stray
     /// body on a 204) is ignored: failing a call that worked would help nobody.
     pub fn empty<E>(self) -> Result<Response<()>, Error<E>> {

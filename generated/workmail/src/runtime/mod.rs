@@ -11,5 +11,6 @@ pub mod response;
 pub mod retry;
 pub mod secret;
 pub mod sigv4;
+pub mod string_enum;
 pub mod timestamp;
 pub mod validate;

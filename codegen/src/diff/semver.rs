@@ -1,0 +1,85 @@
+//! The version bump a generated crate needs, from the Rust verdicts of its changes.
+//!
+//! - **major**: some change breaks Rust users (a method, field, variant or setter goes away or
+//!   changes type, a builder refuses what it accepted);
+//! - **minor**: nothing breaks, but the crate gains API (a rule marked additive) or a change
+//!   deserves a look from Rust users (a warning: a new variant, a struct field that struct
+//!   literals must name);
+//! - **patch**: only behaviour the types do not show (a wire-only change such as a moved path);
+//! - **none**: no rule fired.
+//!
+//! Generated crates start at 0.1.0. Cargo treats the first non-zero component as the major
+//! one, so for a `0.y.z` crate a major bump is `0.(y+1).0`, and minor and patch bumps are both
+//! `0.y.(z+1)` (Cargo has no separate place for additions below 1.0).
+
+use serde::Serialize;
+
+use super::rules::Level;
+use super::Change;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Bump {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bump::None => "none",
+            Bump::Patch => "patch",
+            Bump::Minor => "minor",
+            Bump::Major => "major",
+        }
+    }
+
+    /// The next version after `current` (`major.minor.patch`, pre-release and build metadata
+    /// dropped), or `None` when `current` is not a version.
+    pub fn apply(self, current: &str) -> Option<String> {
+        let core = current.trim().split(['-', '+']).next().unwrap_or_default();
+        let parts: Vec<u64> = core.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let [major, minor, patch] = parts[..] else { return None };
+        let next = match (self, major) {
+            (Bump::None, _) => (major, minor, patch),
+            (Bump::Major, 0) => (0, minor.saturating_add(1), 0),
+            (Bump::Major, _) => (major.saturating_add(1), 0, 0),
+            (Bump::Minor, 0) | (Bump::Patch, _) => (major, minor, patch.saturating_add(1)),
+            (Bump::Minor, _) => (major, minor.saturating_add(1), 0),
+        };
+        Some(format!("{}.{}.{}", next.0, next.1, next.2))
+    }
+}
+
+pub fn suggest(changes: &[Change]) -> Bump {
+    changes
+        .iter()
+        .map(|change| match change.rust {
+            Level::Breaking => Bump::Major,
+            Level::Warning => Bump::Minor,
+            Level::Info if change.rule.info().additive => Bump::Minor,
+            Level::Info => Bump::Patch,
+        })
+        .max()
+        .unwrap_or(Bump::None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bumps_versions() {
+        assert_eq!(Bump::Major.apply("0.1.0").as_deref(), Some("0.2.0"));
+        assert_eq!(Bump::Minor.apply("0.1.0").as_deref(), Some("0.1.1"));
+        assert_eq!(Bump::Patch.apply("0.1.3").as_deref(), Some("0.1.4"));
+        assert_eq!(Bump::Major.apply("1.4.2").as_deref(), Some("2.0.0"));
+        assert_eq!(Bump::Minor.apply("1.4.2").as_deref(), Some("1.5.0"));
+        assert_eq!(Bump::None.apply("1.4.2").as_deref(), Some("1.4.2"));
+        assert_eq!(Bump::Major.apply("1.0.0-rc.1").as_deref(), Some("2.0.0"));
+        assert_eq!(Bump::Major.apply("one").as_deref(), None);
+        assert_eq!(Bump::Major.apply("1.2").as_deref(), None);
+    }
+}

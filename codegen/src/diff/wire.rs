@@ -1,0 +1,314 @@
+//! How a value's type at one revision relates to its type at the other: on the wire (does
+//! it accept more values, fewer, or different ones?) and in Rust (is it the same Rust type?).
+
+use std::collections::BTreeSet;
+
+use crate::ir::{Constraints, Number, TimeFormat, TypeId, TypeKind, TypeRef};
+
+use super::correlate::TypeMap;
+use super::side::Side;
+
+/// The set of values a type admits at the new revision, compared with the old one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relation {
+    /// Some value that was valid is not any more.
+    pub narrowed: bool,
+    /// Some value that was not valid is now.
+    pub widened: bool,
+    /// The widening is of the JSON type itself (`int32` to `int64`, an enum to any string),
+    /// not only of a bound, length or pattern.
+    pub widened_type: bool,
+    /// The two types have nothing to do with each other (a string that is now an object).
+    pub incompatible: bool,
+}
+
+impl Relation {
+    const SAME: Relation = Relation { narrowed: false, widened: false, widened_type: false, incompatible: false };
+    const NARROWED: Relation = Relation { narrowed: true, ..Relation::SAME };
+    const WIDENED_TYPE: Relation = Relation { widened: true, widened_type: true, ..Relation::SAME };
+    const INCOMPATIBLE: Relation = Relation { incompatible: true, ..Relation::SAME };
+
+    pub fn is_same(self) -> bool {
+        self == Relation::SAME
+    }
+
+    fn union(self, other: Relation) -> Relation {
+        Relation {
+            narrowed: self.narrowed || other.narrowed,
+            widened: self.widened || other.widened,
+            widened_type: self.widened_type || other.widened_type,
+            incompatible: self.incompatible || other.incompatible,
+        }
+    }
+}
+
+/// The JSON shape of a type, which is what wire clients see.
+#[derive(Debug, Clone, Copy)]
+enum Shape<'a> {
+    Bool,
+    Integer { bits: u8 },
+    Number,
+    String { date_time: bool },
+    Enum(TypeId),
+    Any,
+    Empty,
+    Bytes,
+    Array(&'a TypeRef),
+    Map(&'a TypeRef),
+    Object(TypeId),
+    Union(TypeId),
+}
+
+fn shape<'a>(side: &Side, ty: &'a TypeRef) -> Shape<'a> {
+    match ty {
+        TypeRef::Bool => Shape::Bool,
+        TypeRef::I32 => Shape::Integer { bits: 32 },
+        TypeRef::I64 | TypeRef::DateTime(TimeFormat::EpochMillis) => Shape::Integer { bits: 64 },
+        TypeRef::F32 | TypeRef::F64 | TypeRef::DateTime(TimeFormat::EpochSeconds) => Shape::Number,
+        TypeRef::String | TypeRef::Secret => Shape::String { date_time: false },
+        TypeRef::DateTime(TimeFormat::Rfc3339) => Shape::String { date_time: true },
+        TypeRef::Json => Shape::Any,
+        TypeRef::Unit => Shape::Empty,
+        TypeRef::Bytes => Shape::Bytes,
+        TypeRef::Vec(inner) => Shape::Array(inner),
+        TypeRef::Map(inner) => Shape::Map(inner),
+        TypeRef::Named(id) => match side.def(*id).map(|d| &d.kind) {
+            Some(TypeKind::Enum(_)) => Shape::Enum(*id),
+            Some(TypeKind::Union(_)) => Shape::Union(*id),
+            Some(TypeKind::Opaque) => Shape::Any,
+            _ => Shape::Object(*id),
+        },
+    }
+}
+
+fn enum_values(side: &Side, id: TypeId) -> BTreeSet<&str> {
+    match side.def(id).map(|d| &d.kind) {
+        Some(TypeKind::Enum(variants)) => variants.iter().map(|v| v.wire.as_str()).collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// How `new` (at the new revision) relates to `old`. Named types that correspond across the
+/// revisions are the same here; their insides are compared once, as schemas.
+pub fn relate(old_side: &Side, new_side: &Side, map: &TypeMap, old: &TypeRef, new: &TypeRef) -> Relation {
+    relate_depth(old_side, new_side, map, old, new, 0)
+}
+
+fn relate_depth(old_side: &Side, new_side: &Side, map: &TypeMap, old: &TypeRef, new: &TypeRef, depth: usize) -> Relation {
+    if depth > 32 {
+        return Relation::SAME;
+    }
+    use Shape as S;
+    match (shape(old_side, old), shape(new_side, new)) {
+        (S::Bool, S::Bool) | (S::Number, S::Number) | (S::Any, S::Any) | (S::Empty, S::Empty) | (S::Bytes, S::Bytes) => {
+            Relation::SAME
+        }
+        (S::Integer { bits: a }, S::Integer { bits: b }) => match a.cmp(&b) {
+            std::cmp::Ordering::Less => Relation::WIDENED_TYPE,
+            std::cmp::Ordering::Greater => Relation::NARROWED,
+            std::cmp::Ordering::Equal => Relation::SAME,
+        },
+        (S::Integer { .. }, S::Number) => Relation::WIDENED_TYPE,
+        (S::Number, S::Integer { .. }) => Relation::NARROWED,
+        (S::String { date_time: a }, S::String { date_time: b }) => match (a, b) {
+            (false, true) => Relation::NARROWED,
+            (true, false) => Relation::WIDENED_TYPE,
+            _ => Relation::SAME,
+        },
+        (S::Enum(a), S::Enum(b)) => {
+            if map.new_of(a) == Some(b) {
+                return Relation::SAME;
+            }
+            let (before, after) = (enum_values(old_side, a), enum_values(new_side, b));
+            match (before.is_subset(&after), after.is_subset(&before)) {
+                (true, true) => Relation::SAME,
+                (true, false) => Relation::WIDENED_TYPE,
+                (false, true) => Relation::NARROWED,
+                (false, false) => Relation { narrowed: true, ..Relation::WIDENED_TYPE },
+            }
+        }
+        (S::Enum(_), S::String { date_time: false }) => Relation::WIDENED_TYPE,
+        (S::String { date_time: false }, S::Enum(_)) => Relation::NARROWED,
+        (S::Any, _) => Relation::NARROWED,
+        (_, S::Any) => Relation::WIDENED_TYPE,
+        (S::Array(a), S::Array(b)) | (S::Map(a), S::Map(b)) => relate_depth(old_side, new_side, map, a, b, depth + 1),
+        (S::Object(a), S::Object(b)) | (S::Union(a), S::Union(b)) if map.new_of(a) == Some(b) => Relation::SAME,
+        _ => Relation::INCOMPATIBLE,
+    }
+}
+
+/// How the validation keywords changed: tighter is narrowed, looser is widened.
+pub fn relate_constraints(old: &Constraints, new: &Constraints) -> Relation {
+    let mut relation = Relation::SAME;
+    let mut note = |tighter: bool, looser: bool| {
+        relation.narrowed |= tighter;
+        relation.widened |= looser;
+    };
+    // Lower bounds: absent is 0; a larger one is tighter.
+    for (a, b) in [(old.min_length, new.min_length), (old.min_items, new.min_items)] {
+        let (a, b) = (a.unwrap_or(0), b.unwrap_or(0));
+        note(b > a, b < a);
+    }
+    // Upper bounds: absent is unbounded; a smaller one is tighter.
+    for (a, b) in [(old.max_length, new.max_length), (old.max_items, new.max_items)] {
+        let (a, b) = (a.unwrap_or(u64::MAX), b.unwrap_or(u64::MAX));
+        note(b < a, b > a);
+    }
+    match (&old.pattern, &new.pattern) {
+        (None, Some(_)) => note(true, false),
+        (Some(_), None) => note(false, true),
+        (Some(a), Some(b)) if a != b => note(true, true),
+        _ => {}
+    }
+    let minimum = |c: &Constraints| c.minimum.map(|n| (as_f64(n), c.exclusive_minimum));
+    let maximum = |c: &Constraints| c.maximum.map(|n| (as_f64(n), c.exclusive_maximum));
+    match (minimum(old), minimum(new)) {
+        (None, Some(_)) => note(true, false),
+        (Some(_), None) => note(false, true),
+        (Some((a, ax)), Some((b, bx))) => note(b > a || (b == a && bx && !ax), b < a || (b == a && ax && !bx)),
+        (None, None) => {}
+    }
+    match (maximum(old), maximum(new)) {
+        (None, Some(_)) => note(true, false),
+        (Some(_), None) => note(false, true),
+        (Some((a, ax)), Some((b, bx))) => note(b < a || (b == a && bx && !ax), b > a || (b == a && ax && !bx)),
+        (None, None) => {}
+    }
+    if old.items.is_none() && new.items.is_none() {
+        return relation;
+    }
+    let empty = Constraints::default();
+    let items = relate_constraints(old.items.as_deref().unwrap_or(&empty), new.items.as_deref().unwrap_or(&empty));
+    relation.union(Relation { widened_type: false, ..items })
+}
+
+fn as_f64(n: Number) -> f64 {
+    match n {
+        Number::Int(i) => i as f64,
+        Number::Float(f) => f,
+    }
+}
+
+/// Whether the Rust types are the same, with corresponding named types counted as the same
+/// (a renamed schema is reported once, as a schema).
+pub fn same_rust(map: &TypeMap, old: &TypeRef, new: &TypeRef) -> bool {
+    match (old, new) {
+        (TypeRef::DateTime(_), TypeRef::DateTime(_)) => true,
+        (TypeRef::Vec(a), TypeRef::Vec(b)) | (TypeRef::Map(a), TypeRef::Map(b)) => same_rust(map, a, b),
+        (TypeRef::Named(a), TypeRef::Named(b)) => map.new_of(*a) == Some(*b),
+        (a, b) => a == b,
+    }
+}
+
+/// The Rust type as users write it (`Vec<Token>`, `Option` left to the caller).
+pub fn rust_text(side: &Side, ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Bool => "bool".into(),
+        TypeRef::I32 => "i32".into(),
+        TypeRef::I64 => "i64".into(),
+        TypeRef::F32 => "f32".into(),
+        TypeRef::F64 => "f64".into(),
+        TypeRef::String => "String".into(),
+        TypeRef::Secret => "Secret".into(),
+        TypeRef::DateTime(_) => "DateTime<Utc>".into(),
+        TypeRef::Json => "serde_json::Value".into(),
+        TypeRef::Unit => "()".into(),
+        TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::Vec(inner) => format!("Vec<{}>", rust_text(side, inner)),
+        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_text(side, inner)),
+        TypeRef::Named(id) => side.type_name(*id).to_string(),
+    }
+}
+
+/// The type as the spec describes it (`integer (int32)`, `array of string (date-time)`).
+pub fn wire_text(side: &Side, ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Bool => "boolean".into(),
+        TypeRef::I32 => "integer (int32)".into(),
+        TypeRef::I64 => "integer".into(),
+        TypeRef::F32 => "number (float)".into(),
+        TypeRef::F64 => "number".into(),
+        TypeRef::String => "string".into(),
+        TypeRef::Secret => "string (secret)".into(),
+        TypeRef::DateTime(TimeFormat::Rfc3339) => "string (date-time)".into(),
+        TypeRef::DateTime(TimeFormat::EpochSeconds) => "number (epoch-seconds)".into(),
+        TypeRef::DateTime(TimeFormat::EpochMillis) => "integer (epoch-millis)".into(),
+        TypeRef::Json => "any value".into(),
+        TypeRef::Unit => "nothing".into(),
+        TypeRef::Bytes => "bytes".into(),
+        TypeRef::Vec(inner) => format!("array of {}", wire_text(side, inner)),
+        TypeRef::Map(inner) => format!("map of {}", wire_text(side, inner)),
+        TypeRef::Named(id) => {
+            let name = side.component_name(*id).unwrap_or_else(|| side.type_name(*id).to_string());
+            match side.def(*id).map(|d| &d.kind) {
+                Some(TypeKind::Enum(variants)) => {
+                    let values: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+                    format!("enum {name} ({})", values.join(", "))
+                }
+                Some(TypeKind::Union(_)) => format!("one of {name}"),
+                Some(TypeKind::Opaque) => format!("any value ({name})"),
+                _ => format!("object {name}"),
+            }
+        }
+    }
+}
+
+/// The validation keywords, for messages: `maxLength 64, pattern ^a`.
+pub fn constraints_text(c: &Constraints) -> String {
+    let mut parts = Vec::new();
+    let number = |n: Number| match n {
+        Number::Int(i) => i.to_string(),
+        Number::Float(f) => f.to_string(),
+    };
+    if let Some(v) = c.min_length {
+        parts.push(format!("minLength {v}"));
+    }
+    if let Some(v) = c.max_length {
+        parts.push(format!("maxLength {v}"));
+    }
+    if let Some(p) = &c.pattern {
+        parts.push(format!("pattern {p}"));
+    }
+    if let Some(v) = c.minimum {
+        parts.push(format!("{} {}", if c.exclusive_minimum { "exclusiveMinimum" } else { "minimum" }, number(v)));
+    }
+    if let Some(v) = c.maximum {
+        parts.push(format!("{} {}", if c.exclusive_maximum { "exclusiveMaximum" } else { "maximum" }, number(v)));
+    }
+    if let Some(v) = c.min_items {
+        parts.push(format!("minItems {v}"));
+    }
+    if let Some(v) = c.max_items {
+        parts.push(format!("maxItems {v}"));
+    }
+    if let Some(items) = &c.items {
+        let inner = constraints_text(items);
+        if !inner.is_empty() {
+            parts.push(format!("items: {inner}"));
+        }
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lengths(min: Option<u64>, max: Option<u64>) -> Constraints {
+        Constraints { min_length: min, max_length: max, ..Constraints::default() }
+    }
+
+    #[test]
+    fn constraints_tighten_and_loosen() {
+        let r = relate_constraints(&lengths(None, Some(64)), &lengths(None, Some(32)));
+        assert!(r.narrowed && !r.widened);
+        let r = relate_constraints(&lengths(None, Some(32)), &lengths(None, None));
+        assert!(!r.narrowed && r.widened && !r.widened_type);
+        let r = relate_constraints(&lengths(Some(1), Some(64)), &lengths(Some(2), Some(128)));
+        assert!(r.narrowed && r.widened);
+        assert!(relate_constraints(&lengths(Some(1), None), &lengths(Some(1), None)).is_same());
+        let min = |v: i64, exclusive: bool| Constraints { minimum: Some(Number::Int(v)), exclusive_minimum: exclusive, ..Constraints::default() };
+        assert!(relate_constraints(&min(1, false), &min(1, true)).narrowed);
+        assert!(relate_constraints(&min(1, false), &min(0, false)).widened);
+    }
+}

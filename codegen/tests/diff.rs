@@ -1,0 +1,293 @@
+//! `codegen::diff`: one test per rule, each on a pair of small specs in
+//! `tests/diff/<rule-id>/` (`old.yaml` and `new.yaml`; one of them is missing for a spec that
+//! is added or removed), with a snapshot of the text report; plus a realistic LaunchDarkly
+//! change reported in Markdown, the verdicts `cargo xtask diff --fail-on breaking` relies on,
+//! and bad input.
+//!
+//! To accept changed reports: `INSTA_UPDATE=always cargo test -p codegen --test diff` (or
+//! `cargo insta review`), then read every changed `.snap` file.
+
+use std::path::{Path, PathBuf};
+
+use codegen::diff::{self, Level, ReportHeader, Revision, Rule, SpecDiff};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff")
+}
+
+fn read(path: &Path) -> Option<String> {
+    path.exists().then(|| std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display())))
+}
+
+/// Compares `tests/diff/<name>/old.yaml` with `new.yaml`.
+fn compare_fixture(name: &str) -> SpecDiff {
+    compare_named(name, "fixture", "old.yaml", "new.yaml")
+}
+
+/// Compares a fixture as the spec `stem`, naming the two files as given.
+fn compare_named(name: &str, stem: &str, old_file: &str, new_file: &str) -> SpecDiff {
+    let dir = fixtures().join(name);
+    let (old, new) = (read(&dir.join("old.yaml")), read(&dir.join("new.yaml")));
+    assert!(old.is_some() || new.is_some(), "tests/diff/{name} has neither old.yaml nor new.yaml");
+    let old = old.as_deref().map(|text| Revision { text, file: old_file });
+    let new = new.as_deref().map(|text| Revision { text, file: new_file });
+    match diff::compare(old, new, stem) {
+        Ok(diff) => diff,
+        Err(diagnostics) => panic!("tests/diff/{name} should compare, but:\n{diagnostics}"),
+    }
+}
+
+fn header() -> ReportHeader {
+    ReportHeader { base: "old.yaml".into(), target: "new.yaml".into() }
+}
+
+fn snapshot(name: &str, report: &str, what: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_description(what);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name, report));
+}
+
+/// `rule!(test, "rule-id")`: the fixture of that rule reports it, and its text report is
+/// snapshotted as `diff__<rule-id>.snap`.
+macro_rules! rule {
+    ($test:ident, $rule:literal) => {
+        #[test]
+        fn $test() {
+            let rule = Rule::from_id($rule).expect(concat!("no rule ", $rule));
+            let mut diff = compare_fixture($rule);
+            diff.crate_version = Some("0.1.0".into());
+            assert!(
+                diff.changes.iter().any(|c| c.rule == rule),
+                "tests/diff/{} does not report {}:\n{}",
+                $rule,
+                $rule,
+                diff::render_text(std::slice::from_ref(&diff), &header())
+            );
+            snapshot($rule, &diff::render_text(std::slice::from_ref(&diff), &header()), &format!("the text report of tests/diff/{}", $rule));
+        }
+    };
+}
+
+rule!(spec_added, "spec-added");
+rule!(spec_removed, "spec-removed");
+rule!(server_added, "server-added");
+rule!(server_removed, "server-removed");
+rule!(server_default_changed, "server-default-changed");
+rule!(server_variable_added, "server-variable-added");
+rule!(server_variable_removed, "server-variable-removed");
+rule!(security_scheme_added, "security-scheme-added");
+rule!(security_scheme_removed, "security-scheme-removed");
+rule!(security_scheme_changed, "security-scheme-changed");
+rule!(security_requirement_changed, "security-requirement-changed");
+rule!(operation_added, "operation-added");
+rule!(operation_removed, "operation-removed");
+rule!(operation_id_renamed, "operation-id-renamed");
+rule!(operation_moved, "operation-moved");
+rule!(operation_deprecated, "operation-deprecated");
+rule!(operation_pagination_added, "operation-pagination-added");
+rule!(operation_pagination_removed, "operation-pagination-removed");
+rule!(request_parameter_added, "request-parameter-added");
+rule!(request_parameter_required_added, "request-parameter-required-added");
+rule!(request_parameter_removed, "request-parameter-removed");
+rule!(request_parameter_became_required, "request-parameter-became-required");
+rule!(request_parameter_became_optional, "request-parameter-became-optional");
+rule!(path_parameter_renamed, "path-parameter-renamed");
+rule!(request_body_added, "request-body-added");
+rule!(request_body_required_added, "request-body-required-added");
+rule!(request_body_removed, "request-body-removed");
+rule!(request_body_became_required, "request-body-became-required");
+rule!(request_body_became_optional, "request-body-became-optional");
+rule!(request_media_type_changed, "request-media-type-changed");
+rule!(request_property_added, "request-property-added");
+rule!(request_property_required_added, "request-property-required-added");
+rule!(request_property_removed, "request-property-removed");
+rule!(request_property_became_required, "request-property-became-required");
+rule!(request_property_became_optional, "request-property-became-optional");
+rule!(response_property_added, "response-property-added");
+rule!(response_property_removed, "response-property-removed");
+rule!(response_property_became_optional, "response-property-became-optional");
+rule!(response_property_became_required, "response-property-became-required");
+rule!(schema_added, "schema-added");
+rule!(schema_removed, "schema-removed");
+rule!(schema_renamed, "schema-renamed");
+rule!(unused_schema_changed, "unused-schema-changed");
+rule!(request_type_narrowed, "request-type-narrowed");
+rule!(request_type_widened, "request-type-widened");
+rule!(response_type_narrowed, "response-type-narrowed");
+rule!(response_type_widened, "response-type-widened");
+rule!(type_changed, "type-changed");
+rule!(rust_type_changed, "rust-type-changed");
+rule!(request_enum_value_added, "request-enum-value-added");
+rule!(request_enum_value_removed, "request-enum-value-removed");
+rule!(response_enum_value_added, "response-enum-value-added");
+rule!(response_enum_value_removed, "response-enum-value-removed");
+rule!(request_union_variant_added, "request-union-variant-added");
+rule!(request_union_variant_removed, "request-union-variant-removed");
+rule!(response_union_variant_added, "response-union-variant-added");
+rule!(response_union_variant_removed, "response-union-variant-removed");
+rule!(response_success_status_added, "response-success-status-added");
+rule!(response_success_status_removed, "response-success-status-removed");
+rule!(response_error_added, "response-error-added");
+rule!(response_error_removed, "response-error-removed");
+rule!(response_body_added, "response-body-added");
+rule!(response_body_removed, "response-body-removed");
+
+#[test]
+fn every_rule_has_a_fixture_and_a_test() {
+    let source = include_str!("diff.rs");
+    for rule in Rule::ALL {
+        let id = rule.id();
+        assert!(fixtures().join(id).is_dir(), "no fixture tests/diff/{id}/");
+        assert!(source.contains(&format!("\"{id}\");")), "no rule!(.., \"{id}\") test");
+    }
+}
+
+/// The acceptance criteria of `cargo xtask diff --fail-on breaking`: what must fail it and
+/// what must not.
+#[test]
+fn breaking_is_breaking_and_additions_are_not() {
+    for id in ["operation-removed", "request-parameter-required-added", "request-type-narrowed", "operation-id-renamed"] {
+        let diff = compare_fixture(id);
+        assert!(diff::any_at_least(std::slice::from_ref(&diff), Level::Breaking), "{id} must be breaking");
+        let change = diff.changes.iter().find(|c| c.rule.id() == id).expect("the rule fires");
+        assert_eq!(change.level, Level::Breaking, "{id}");
+    }
+    let renamed = compare_fixture("operation-id-renamed");
+    let change = renamed.changes.iter().find(|c| c.rule.id() == "operation-id-renamed").expect("fires");
+    assert_eq!((change.wire, change.rust), (Level::Info, Level::Breaking), "a renamed operationId breaks Rust, not the wire");
+
+    for id in ["request-property-added", "response-property-added", "request-enum-value-added", "response-enum-value-added", "request-parameter-added"] {
+        let diff = compare_fixture(id);
+        assert!(!diff::any_at_least(std::slice::from_ref(&diff), Level::Breaking), "{id} must not be breaking:\n{:#?}", diff.changes);
+    }
+}
+
+#[test]
+fn semver_bumps() {
+    let bump = |id: &str| compare_fixture(id).bump.as_str();
+    assert_eq!(bump("operation-removed"), "major");
+    assert_eq!(bump("operation-added"), "minor");
+    assert_eq!(bump("response-property-added"), "minor");
+    assert_eq!(bump("operation-moved"), "patch");
+    let mut diff = compare_fixture("operation-removed");
+    diff.crate_version = Some("0.1.0".into());
+    assert_eq!(diff.next_version().as_deref(), Some("0.2.0"));
+}
+
+/// A realistic change, as a pull-request comment: LaunchDarkly adds an optional query
+/// parameter to `getTokens` and a response field to `Token`.
+#[test]
+fn launchdarkly_markdown_report() {
+    let mut diff = compare_named("launchdarkly", "launchdarkly", "main:specs/launchdarkly.yaml", "specs/launchdarkly.yaml");
+    diff.crate_version = Some("0.1.0".into());
+    let ids: Vec<&str> = diff.changes.iter().map(|c| c.rule.id()).collect();
+    assert_eq!(ids, ["request-parameter-added", "response-property-added"]);
+    assert_eq!(diff.bump.as_str(), "minor");
+    let header = ReportHeader { base: "`main` (1a2b3c4)".into(), target: "this branch".into() };
+    snapshot("launchdarkly-markdown", &diff::render_markdown(&[diff], &header), "the Markdown report of tests/diff/launchdarkly (an optional query parameter and a response property added)");
+}
+
+#[test]
+fn json_report_carries_everything() {
+    let mut diff = compare_fixture("request-parameter-required-added");
+    diff.crate_version = Some("0.1.0".into());
+    let text = diff::render_json(std::slice::from_ref(&diff), &header());
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(value["summary"]["breaking"], 1);
+    let change = &value["specs"][0]["changes"][0];
+    assert_eq!(change["rule"], "request-parameter-required-added");
+    assert_eq!(change["level"], "breaking");
+    assert_eq!(change["wire"], "breaking");
+    assert_eq!(change["rust"], "breaking");
+    assert_eq!(change["new"]["file"], "new.yaml");
+    assert!(change["new"]["pointer"].as_str().is_some_and(|p| p.starts_with("#/paths/")));
+    assert!(change["new"]["line"].as_u64().is_some());
+    assert_eq!(value["specs"][0]["bump"], "major");
+    assert_eq!(value["specs"][0]["next_version"], "0.2.0");
+    snapshot("json", &text, "the JSON report of tests/diff/request-parameter-required-added");
+}
+
+#[test]
+fn identical_specs_have_no_changes() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    for stem in ["codecatalyst", "launchdarkly", "sailpoint", "workmail"] {
+        let text = std::fs::read_to_string(specs.join(format!("{stem}.yaml"))).expect("spec");
+        let revision = Revision { text: &text, file: "spec.yaml" };
+        let diff = diff::compare(Some(revision), Some(revision), stem).expect("compares");
+        assert!(diff.changes.is_empty(), "{stem}: {:#?}", diff.changes);
+        assert_eq!(diff.bump.as_str(), "none");
+    }
+}
+
+/// Any spec against any other: nothing panics, and every change is located.
+#[test]
+fn unrelated_specs_compare_without_panicking() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let stems = ["codecatalyst", "launchdarkly", "sailpoint", "workmail"];
+    let texts: Vec<String> = stems.iter().map(|s| std::fs::read_to_string(specs.join(format!("{s}.yaml"))).expect("spec")).collect();
+    for (i, old) in texts.iter().enumerate() {
+        for (j, new) in texts.iter().enumerate() {
+            let diff = diff::compare(Some(Revision { text: old, file: stems[i] }), Some(Revision { text: new, file: stems[j] }), "x")
+                .expect("compares");
+            for change in &diff.changes {
+                let at = change.location().expect("every change is located");
+                assert!(at.pointer.starts_with('#'), "{}", at.pointer);
+            }
+            let _ = diff::render_markdown(&[diff], &header());
+        }
+    }
+}
+
+#[test]
+fn a_spec_that_fails_to_load_gives_located_diagnostics() {
+    let good = std::fs::read_to_string(fixtures().join("operation-added/old.yaml")).expect("fixture");
+    let broken = good.replace("operationId: getItem", "operationId: [getItem");
+    let bad_ref = good.replace("#/components/schemas/Item", "#/components/schemas/Missing");
+    let old = Revision { text: &good, file: "main:specs/x.yaml" };
+
+    let error = diff::compare(Some(old), Some(Revision { text: &broken, file: "specs/x.yaml" }), "x").expect_err("broken YAML");
+    assert_eq!(error.0.len(), 1);
+    assert_eq!(error.0[0].file, "specs/x.yaml");
+    assert!(error.0[0].line.is_some(), "{error}");
+
+    let error = diff::compare(Some(old), Some(Revision { text: &bad_ref, file: "specs/x.yaml" }), "x").expect_err("dangling $ref");
+    assert!(error.0[0].line.is_some() && error.0[0].pointer.starts_with("#/paths/"), "{error}");
+
+    // Both revisions broken: both are reported, base first.
+    let both = diff::compare(
+        Some(Revision { text: &broken, file: "main:specs/x.yaml" }),
+        Some(Revision { text: "openapi: 3.1.0\n", file: "specs/x.yaml" }),
+        "x",
+    )
+    .expect_err("both broken");
+    let files: Vec<&str> = both.0.iter().map(|d| d.file.as_str()).collect();
+    assert_eq!(files, ["main:specs/x.yaml", "specs/x.yaml"]);
+    snapshot("bad-input", &both.to_string(), "diagnostics when both revisions of a spec fail to load");
+}
+
+/// Every fixture's old spec against every fixture's new spec: odd pairs, no panics, and
+/// the same report twice (deterministic).
+#[test]
+fn any_fixture_against_any_other() {
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).expect("tests/diff") {
+        let dir = entry.expect("entry").path();
+        for name in ["old.yaml", "new.yaml"] {
+            if let Some(text) = read(&dir.join(name)) {
+                texts.push(text);
+            }
+        }
+    }
+    texts.sort();
+    texts.dedup();
+    // A spread of pairs rather than all of them, to keep the test quick.
+    for (i, old) in texts.iter().enumerate() {
+        for (_, new) in texts.iter().enumerate().filter(|(j, _)| (i * 31 + j) % 13 == 0) {
+            let compare = || diff::compare(Some(Revision { text: old, file: "old.yaml" }), Some(Revision { text: new, file: "new.yaml" }), "x");
+            let (first, second) = (compare().expect("fixtures load"), compare().expect("fixtures load"));
+            assert_eq!(first, second);
+            let _ = diff::render_text(&[first], &header());
+        }
+    }
+}

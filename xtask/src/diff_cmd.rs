@@ -1,0 +1,703 @@
+//! `cargo xtask diff [STEM ...] [--base REV] [--format text|markdown|json] [--fail-on LEVEL]`:
+//! what changed in specs/ since a git revision, for wire clients and for Rust users of the
+//! generated crates.
+//!
+//! The comparison is `codegen::diff`; this file finds the two revisions of each spec (the base
+//! through the `git` binary, read-only: `rev-parse`, `merge-base`, `ls-tree`, `show`; the new
+//! one in the working tree), prints the report on stdout, and decides the exit code.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use codegen::diff::{self, Level, ReportHeader, Revision, SpecDiff};
+
+/// The branch whose merge base is the default base revision.
+const MAIN_BRANCH: &str = "main";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Default)]
+pub struct Options {
+    /// The specs to compare, by stem; empty means all of them.
+    pub stems: Vec<String>,
+    /// The base revision; `None` means the merge base with `main` (or `HEAD` on `main`).
+    pub base: Option<String>,
+    pub format: Format,
+    /// Exit 1 when a change is at least this bad.
+    pub fail_on: Option<Level>,
+}
+
+impl Options {
+    /// Parses the arguments after `diff`.
+    pub fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options::default();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+                _ => (arg.as_str(), None),
+            };
+            let mut value = |name: &str| -> Result<String, String> {
+                match inline.clone().or_else(|| args.next().cloned()) {
+                    Some(v) if !v.is_empty() => Ok(v),
+                    _ => Err(format!("`{name}` needs a value")),
+                }
+            };
+            match flag {
+                "--base" => options.base = Some(value("--base")?),
+                "--format" => {
+                    options.format = match value("--format")?.as_str() {
+                        "text" => Format::Text,
+                        "markdown" | "md" => Format::Markdown,
+                        "json" => Format::Json,
+                        other => {
+                            return Err(format!(
+                                "unknown format `{other}`; use text, markdown or json"
+                            ))
+                        }
+                    }
+                }
+                "--fail-on" => {
+                    options.fail_on = match value("--fail-on")?.as_str() {
+                        "breaking" => Some(Level::Breaking),
+                        "warning" => Some(Level::Warning),
+                        "never" => None,
+                        other => return Err(format!(
+                            "unknown level `{other}` for --fail-on; use breaking, warning or never"
+                        )),
+                    }
+                }
+                flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
+                stem => {
+                    if !options.stems.iter().any(|s| s == stem) {
+                        options.stems.push(stem.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+pub fn run(root: &Path, options: &Options) -> ExitCode {
+    let outcome = execute(root, options);
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    ExitCode::from(outcome.code)
+}
+
+/// What the command prints and how it exits.
+#[derive(Debug, Default)]
+struct Outcome {
+    code: u8,
+    stdout: String,
+    stderr: String,
+}
+
+impl Outcome {
+    fn error(code: u8, message: &str) -> Outcome {
+        Outcome {
+            code,
+            stdout: String::new(),
+            stderr: format!("error: {message}\n"),
+        }
+    }
+}
+
+/// The base revision: the commit to read, and how to name it.
+struct Base {
+    commit: String,
+    /// How the user knows it: the revision they gave, or `main`'s merge base by its short id.
+    name: String,
+    /// For the report's title: `main (1a2b3c4)`.
+    title: String,
+}
+
+fn execute(root: &Path, options: &Options) -> Outcome {
+    let base = match resolve_base(root, options.base.as_deref()) {
+        Ok(base) => base,
+        Err(message) => return Outcome::error(2, &message),
+    };
+    let old_stems = match specs_at(root, &base.commit) {
+        Ok(stems) => stems,
+        Err(message) => return Outcome::error(1, &message),
+    };
+    let new_stems = match specs_in_tree(root) {
+        Ok(stems) => stems,
+        Err(message) => return Outcome::error(1, &message),
+    };
+    let mut all: Vec<String> = old_stems.iter().chain(&new_stems).cloned().collect();
+    all.sort();
+    all.dedup();
+    let unknown: Vec<&str> = options
+        .stems
+        .iter()
+        .filter(|s| !all.contains(s))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        let message = format!(
+            "no spec named `{}` in specs/ at {} or in the working tree (available: {})",
+            unknown.join("`, `"),
+            base.name,
+            all.join(", ")
+        );
+        return Outcome::error(2, &message);
+    }
+    let selected: Vec<&String> = all
+        .iter()
+        .filter(|s| options.stems.is_empty() || options.stems.contains(s))
+        .collect();
+
+    let mut outcome = Outcome::default();
+    let mut diffs: Vec<SpecDiff> = Vec::new();
+    let mut failed = 0;
+    for stem in selected {
+        let relative = format!("specs/{stem}.yaml");
+        let old_file = format!("{}:{relative}", base.name);
+        let old_text = if old_stems.contains(stem) {
+            match git(root, &["show", &format!("{}:./{relative}", base.commit)]) {
+                Ok(text) => Some(text),
+                Err(message) => {
+                    outcome
+                        .stderr
+                        .push_str(&format!("error: reading {old_file}: {message}\n"));
+                    failed += 1;
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let new_text = if new_stems.contains(stem) {
+            match fs::read_to_string(root.join(&relative)) {
+                Ok(text) => Some(text),
+                Err(e) => {
+                    outcome
+                        .stderr
+                        .push_str(&format!("error: reading {relative}: {e}\n"));
+                    failed += 1;
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let old = old_text.as_deref().map(|text| Revision {
+            text,
+            file: &old_file,
+        });
+        let new = new_text.as_deref().map(|text| Revision {
+            text,
+            file: &relative,
+        });
+        match diff::compare(old, new, stem) {
+            Ok(mut spec_diff) => {
+                spec_diff.crate_version = crate_version(root, stem);
+                diffs.push(spec_diff);
+            }
+            Err(diagnostics) => {
+                outcome.stderr.push_str(&format!("{diagnostics}\n"));
+                failed += 1;
+            }
+        }
+    }
+
+    let header = ReportHeader {
+        base: base.title.clone(),
+        target: "the working tree".into(),
+    };
+    outcome.stdout = match options.format {
+        Format::Text => diff::render_text(&diffs, &header),
+        Format::Markdown => diff::render_markdown(&diffs, &header),
+        Format::Json => diff::render_json(&diffs, &header),
+    };
+    if failed > 0 {
+        let what = if failed == 1 { "spec" } else { "specs" };
+        outcome.stderr.push_str(&format!(
+            "error: {failed} {what} could not be compared; fix the errors above\n"
+        ));
+        outcome.code = 1;
+    } else if let Some(level) = options.fail_on {
+        if diff::any_at_least(&diffs, level) {
+            let count: usize = diffs
+                .iter()
+                .flat_map(|d| &d.changes)
+                .filter(|c| c.level >= level)
+                .count();
+            let at_least = if level == Level::Breaking {
+                "breaking"
+            } else {
+                "warning or breaking"
+            };
+            outcome.stderr.push_str(&format!(
+                "error: {count} {at_least} change{} (--fail-on {})\n",
+                if count == 1 { "" } else { "s" },
+                level.as_str()
+            ));
+            outcome.code = 1;
+        }
+    }
+    outcome
+}
+
+/// Runs a read-only git command in `root`, returning its stdout.
+///
+/// `GIT_DIR` and friends are ignored: the repository is the one that holds the workspace
+/// (they are set, pointing elsewhere, when this runs inside a git hook of another checkout).
+fn git(root: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_PREFIX")
+        .output()
+        .map_err(|e| format!("cannot run `git`: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        return Err(if stderr.is_empty() {
+            format!("`git {}` failed", args.join(" "))
+        } else {
+            stderr
+        });
+    }
+    String::from_utf8(output.stdout).map_err(|_| {
+        format!(
+            "`git {}` printed something that is not UTF-8",
+            args.join(" ")
+        )
+    })
+}
+
+fn resolve_base(root: &Path, base: Option<&str>) -> Result<Base, String> {
+    git(root, &["rev-parse", "--git-dir"])
+        .map_err(|e| format!("{} is not in a git repository ({e})", root.display()))?;
+    match base {
+        Some(revision) => {
+            if revision.starts_with('-') {
+                return Err(format!("base revision `{revision}` does not exist"));
+            }
+            let commit = git(root, &["rev-parse", "--verify", "--quiet", &format!("{revision}^{{commit}}")])
+                .map_err(|_| format!("base revision `{revision}` does not exist; give a branch, tag or commit that git knows"))?;
+            let commit = commit.trim().to_string();
+            let title = format!("{revision} ({})", short(&commit));
+            Ok(Base {
+                commit,
+                name: revision.to_string(),
+                title,
+            })
+        }
+        None => {
+            let head = git(root, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).map_err(
+                |_| "the repository has no commits yet; nothing to compare with".to_string(),
+            )?;
+            let head = head.trim().to_string();
+            let branch = git(root, &["rev-parse", "--abbrev-ref", "HEAD"]).unwrap_or_default();
+            if branch.trim() == MAIN_BRANCH {
+                let title = format!("HEAD ({})", short(&head));
+                return Ok(Base {
+                    commit: head,
+                    name: "HEAD".into(),
+                    title,
+                });
+            }
+            let merge_base = [MAIN_BRANCH.to_string(), format!("origin/{MAIN_BRANCH}")]
+                .iter()
+                .find_map(|main| {
+                    git(root, &["merge-base", "HEAD", main])
+                        .ok()
+                        .map(|c| (main.clone(), c.trim().to_string()))
+                });
+            match merge_base {
+                Some((main, commit)) => {
+                    let title = format!("the merge base with {main} ({})", short(&commit));
+                    Ok(Base { name: short(&commit).to_string(), commit, title })
+                }
+                None => Err(format!("cannot find the merge base of HEAD with `{MAIN_BRANCH}`; pass `--base <revision>`")),
+            }
+        }
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}
+
+/// The stems of `specs/*.yaml` at a commit.
+fn specs_at(root: &Path, commit: &str) -> Result<Vec<String>, String> {
+    let listing = git(root, &["ls-tree", "--name-only", commit, "--", "specs/"])?;
+    let mut stems: Vec<String> = listing
+        .lines()
+        .filter_map(|line| line.strip_prefix("specs/")?.strip_suffix(".yaml"))
+        .filter(|stem| !stem.is_empty() && !stem.starts_with('.') && !stem.contains('/'))
+        .map(str::to_string)
+        .collect();
+    stems.sort();
+    Ok(stems)
+}
+
+/// The stems of `specs/*.yaml` in the working tree.
+fn specs_in_tree(root: &Path) -> Result<Vec<String>, String> {
+    let specs = root.join("specs");
+    if !specs.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries =
+        fs::read_dir(&specs).map_err(|e| format!("cannot read {}: {e}", specs.display()))?;
+    let mut stems = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", specs.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".yaml") {
+            if !stem.is_empty() && !stem.starts_with('.') && entry.path().is_file() {
+                stems.push(stem.to_owned());
+            }
+        }
+    }
+    stems.sort();
+    Ok(stems)
+}
+
+/// `version` from `generated/<stem>/Cargo.toml`, for the suggested next version.
+fn crate_version(root: &Path, stem: &str) -> Option<String> {
+    let manifest = fs::read_to_string(root.join("generated").join(stem).join("Cargo.toml")).ok()?;
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package {
+            if let Some(value) = line
+                .strip_prefix("version")
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+            {
+                return Some(value.trim().trim_matches('"').to_string());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    const SPEC: &str = "\
+openapi: 3.0.3
+info:
+  title: Items
+  version: \"1.0\"
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - name: limit
+          in: query
+          schema:
+            type: integer
+      responses:
+        \"200\":
+          description: The items
+          content:
+            application/json:
+              schema:
+                $ref: \"#/components/schemas/Item\"
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id:
+          type: string
+";
+
+    /// A throwaway repository on `main` with `specs/items.yaml` committed.
+    struct Repo {
+        dir: tempfile::TempDir,
+    }
+
+    impl Repo {
+        fn new() -> Repo {
+            let repo = Repo {
+                dir: tempfile::tempdir().expect("temp dir"),
+            };
+            repo.git(&["init", "-q", "-b", "main"]);
+            repo.write("specs/items.yaml", SPEC);
+            repo.write(
+                "generated/items/Cargo.toml",
+                "[package]\nname = \"items-client\"\nversion = \"0.3.1\"\n",
+            );
+            repo.commit("initial");
+            repo
+        }
+
+        fn root(&self) -> PathBuf {
+            self.dir.path().to_path_buf()
+        }
+
+        fn git(&self, args: &[&str]) {
+            let status = Command::new("git")
+                .args([
+                    "-c",
+                    "user.name=Test",
+                    "-c",
+                    "user.email=test@example.com",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
+                .args(args)
+                .current_dir(self.dir.path())
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_WORK_TREE")
+                .env_remove("GIT_INDEX_FILE")
+                .status()
+                .expect("git runs");
+            assert!(status.success(), "git {args:?}");
+        }
+
+        fn write(&self, path: &str, text: &str) {
+            let path = self.dir.path().join(path);
+            fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            fs::write(path, text).expect("write");
+        }
+
+        fn commit(&self, message: &str) {
+            self.git(&["add", "-A"]);
+            self.git(&["commit", "-q", "-m", message]);
+        }
+
+        fn run(&self, args: &[&str]) -> Outcome {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            let options = Options::parse(&args).expect("valid arguments");
+            execute(&self.root(), &options)
+        }
+    }
+
+    #[test]
+    fn parses_options() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = Options::parse(&args(&[
+            "--base",
+            "v1",
+            "--format=markdown",
+            "--fail-on",
+            "breaking",
+            "items",
+            "items",
+        ]))
+        .unwrap();
+        assert_eq!(
+            (o.base.as_deref(), o.format, o.fail_on, o.stems),
+            (
+                Some("v1"),
+                Format::Markdown,
+                Some(Level::Breaking),
+                vec!["items".to_string()]
+            )
+        );
+        assert!(Options::parse(&args(&["--format", "yaml"])).is_err());
+        assert!(Options::parse(&args(&["--fail-on", "sometimes"])).is_err());
+        assert!(Options::parse(&args(&["--base"])).is_err());
+        assert!(Options::parse(&args(&["--frobnicate"])).is_err());
+    }
+
+    #[test]
+    fn unchanged_specs_report_nothing() {
+        let repo = Repo::new();
+        let out = repo.run(&["--fail-on", "breaking"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(
+            out.stdout
+                .contains("items-client (specs/items.yaml): no changes"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.starts_with("API changes from HEAD ("),
+            "{}",
+            out.stdout
+        );
+    }
+
+    #[test]
+    fn a_missing_base_revision_is_a_clear_error() {
+        let repo = Repo::new();
+        let out = repo.run(&["--base", "no-such-branch"]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr
+                .contains("base revision `no-such-branch` does not exist"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stdout.is_empty());
+        let out = repo.run(&["--base", "--output=x"]);
+        assert_eq!(out.code, 2, "{out:?}");
+    }
+
+    #[test]
+    fn outside_a_repository_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = execute(dir.path(), &Options::default());
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(
+            out.stderr.contains("not in a git repository"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn breaking_changes_fail_only_when_asked() {
+        let repo = Repo::new();
+        repo.write(
+            "specs/items.yaml",
+            &SPEC.replace("operationId: listItems", "operationId: getItems"),
+        );
+        let out = repo.run(&[]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(
+            out.stdout.contains("operation-id-renamed"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("suggested bump: major (0.3.1 → 0.4.0)"),
+            "{}",
+            out.stdout
+        );
+        let out = repo.run(&["--fail-on", "breaking"]);
+        assert_eq!(out.code, 1);
+        assert!(
+            out.stderr
+                .contains("1 breaking change (--fail-on breaking)"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn additions_pass_fail_on_breaking() {
+        let repo = Repo::new();
+        let with_name = SPEC.replace(
+            "        id:\n          type: string\n",
+            "        id:\n          type: string\n        name:\n          type: string\n",
+        );
+        repo.write("specs/items.yaml", &with_name);
+        let out = repo.run(&["--fail-on", "breaking", "--format", "json"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(
+            out.stdout.starts_with('{'),
+            "JSON on stdout: {}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("\"rule\": \"response-property-added\""),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("\"next_version\": \"0.3.2\""),
+            "{}",
+            out.stdout
+        );
+    }
+
+    #[test]
+    fn a_spec_that_fails_to_parse_gets_a_located_diagnostic() {
+        let repo = Repo::new();
+        repo.write(
+            "specs/items.yaml",
+            &SPEC.replace(
+                "$ref: \"#/components/schemas/Item\"",
+                "$ref: \"#/components/schemas/Missing\"",
+            ),
+        );
+        let out = repo.run(&[]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(
+            out.stderr.contains("specs/items.yaml:19:15: error:"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("could not be compared"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn a_spec_broken_at_the_base_names_the_revision() {
+        let repo = Repo::new();
+        repo.write("specs/items.yaml", "openapi: [3.0.3\n");
+        repo.commit("break it");
+        repo.write("specs/items.yaml", SPEC);
+        let out = repo.run(&["--base", "HEAD"]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(
+            out.stderr.contains("HEAD:specs/items.yaml:"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn new_and_removed_specs_are_reported_as_such() {
+        let repo = Repo::new();
+        repo.write("specs/more.yaml", SPEC);
+        fs::remove_file(repo.root().join("specs/items.yaml")).expect("remove");
+        let out = repo.run(&["--format", "markdown"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stdout.contains("`spec-removed`"), "{}", out.stdout);
+        assert!(out.stdout.contains("`spec-added`"), "{}", out.stdout);
+        let out = repo.run(&["more", "--fail-on", "breaking"]);
+        assert_eq!(out.code, 0, "only the new spec: {out:?}");
+        let out = repo.run(&["nothing"]);
+        assert_eq!(out.code, 2);
+        assert!(
+            out.stderr.contains("no spec named `nothing`"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn the_default_base_is_the_merge_base_with_main() {
+        let repo = Repo::new();
+        repo.git(&["checkout", "-q", "-b", "feature"]);
+        repo.write(
+            "specs/items.yaml",
+            &SPEC.replace("operationId: listItems", "operationId: getItems"),
+        );
+        repo.commit("rename on the branch");
+        // Committed on the branch, so only a base before the branch sees the change.
+        let out = repo.run(&[]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(
+            out.stdout
+                .starts_with("API changes from the merge base with main ("),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("operation-id-renamed"),
+            "{}",
+            out.stdout
+        );
+        let out = repo.run(&["--base", "HEAD"]);
+        assert!(out.stdout.contains("no changes"), "{}", out.stdout);
+    }
+}
