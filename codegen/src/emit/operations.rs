@@ -576,9 +576,9 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
         let enum_name = ident(&format!("{}Error", op.type_name));
         match case.body.ty() {
             Some(ty) => {
+                // The body's type is the variant's: inference finds it, no turbofish needed.
                 let method = if is_struct(api, ty) { quote!(api_error_object) } else { quote!(api_error) };
-                let ty = rust_type(api, ty, TypesPath::Crate);
-                quote!(raw.#method::<#ty, #error_ty>(crate::errors::#enum_name::#variant))
+                quote!(raw.#method(crate::errors::#enum_name::#variant))
             }
             None => quote!(raw.api_error_without_body(crate::errors::#enum_name::#variant)),
         }
@@ -662,20 +662,16 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
     }
 }
 
+/// The call that decodes a success body; its type comes from `decode`'s return type (or the
+/// success enum's variant), so no turbofish is needed.
 fn decode_body(api: &Api, body: &BodyDecoding) -> TokenStream {
     match body {
         BodyDecoding::None => quote!(raw.empty()),
         BodyDecoding::Text => quote!(raw.text()),
         BodyDecoding::Binary => quote!(raw.bytes()),
-        BodyDecoding::Json(ty) => {
-            let method = if is_struct(api, ty) { quote!(json_object) } else { quote!(json) };
-            let ty = rust_type(api, ty, TypesPath::Crate);
-            quote!(raw.#method::<#ty, _>())
-        }
-        BodyDecoding::JsonOrEmpty(ty) => {
-            let ty = rust_type(api, ty, TypesPath::Crate);
-            quote!(raw.json_or_empty_object::<#ty, _>())
-        }
+        BodyDecoding::Json(ty) if is_struct(api, ty) => quote!(raw.json_object()),
+        BodyDecoding::Json(_) => quote!(raw.json()),
+        BodyDecoding::JsonOrEmpty(_) => quote!(raw.json_or_empty_object()),
     }
 }
 

@@ -131,10 +131,7 @@ impl CreateAccessToken {
                     "ValidationException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ValidationException,
-                                    crate::errors::CreateAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::CreateAccessTokenError::ValidationException,
                                 ),
                         );
@@ -142,10 +139,7 @@ impl CreateAccessToken {
                     "ServiceQuotaExceededException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ServiceQuotaExceededException,
-                                    crate::errors::CreateAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::CreateAccessTokenError::ServiceQuotaExceededException,
                                 ),
                         );
@@ -153,10 +147,7 @@ impl CreateAccessToken {
                     "AccessDeniedException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::AccessDeniedException,
-                                    crate::errors::CreateAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::CreateAccessTokenError::AccessDeniedException,
                                 ),
                         );
@@ -164,10 +155,7 @@ impl CreateAccessToken {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ResourceNotFoundException,
-                                    crate::errors::CreateAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::CreateAccessTokenError::ResourceNotFoundException,
                                 ),
                         );
@@ -175,19 +163,15 @@ impl CreateAccessToken {
                     "ConflictException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ConflictException,
-                                    crate::errors::CreateAccessTokenError,
-                                >(crate::errors::CreateAccessTokenError::ConflictException),
+                                .api_error_object(
+                                    crate::errors::CreateAccessTokenError::ConflictException,
+                                ),
                         );
                     }
                     "ThrottlingException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ThrottlingException,
-                                    crate::errors::CreateAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::CreateAccessTokenError::ThrottlingException,
                                 ),
                         );
@@ -197,23 +181,19 @@ impl CreateAccessToken {
             }
         }
         match status {
-            201 => raw.json_object::<crate::types::CreateAccessTokenResponse, _>(),
+            201 => raw.json_object(),
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ValidationException,
-                            crate::errors::CreateAccessTokenError,
-                        >(crate::errors::CreateAccessTokenError::ValidationException),
+                        .api_error_object(
+                            crate::errors::CreateAccessTokenError::ValidationException,
+                        ),
                 )
             }
             402 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ServiceQuotaExceededException,
-                            crate::errors::CreateAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::CreateAccessTokenError::ServiceQuotaExceededException,
                         ),
                 )
@@ -221,19 +201,15 @@ impl CreateAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::AccessDeniedException,
-                            crate::errors::CreateAccessTokenError,
-                        >(crate::errors::CreateAccessTokenError::AccessDeniedException),
+                        .api_error_object(
+                            crate::errors::CreateAccessTokenError::AccessDeniedException,
+                        ),
                 )
             }
             404 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ResourceNotFoundException,
-                            crate::errors::CreateAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::CreateAccessTokenError::ResourceNotFoundException,
                         ),
                 )
@@ -241,19 +217,17 @@ impl CreateAccessToken {
             409 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ConflictException,
-                            crate::errors::CreateAccessTokenError,
-                        >(crate::errors::CreateAccessTokenError::ConflictException),
+                        .api_error_object(
+                            crate::errors::CreateAccessTokenError::ConflictException,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ThrottlingException,
-                            crate::errors::CreateAccessTokenError,
-                        >(crate::errors::CreateAccessTokenError::ThrottlingException),
+                        .api_error_object(
+                            crate::errors::CreateAccessTokenError::ThrottlingException,
+                        ),
                 )
             }
             _ => Err(raw.unexpected()),
@@ -394,19 +368,15 @@ impl ListAccessTokens {
                     "ValidationException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ValidationException,
-                                    crate::errors::ListAccessTokensError,
-                                >(crate::errors::ListAccessTokensError::ValidationException),
+                                .api_error_object(
+                                    crate::errors::ListAccessTokensError::ValidationException,
+                                ),
                         );
                     }
                     "ServiceQuotaExceededException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ServiceQuotaExceededException,
-                                    crate::errors::ListAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListAccessTokensError::ServiceQuotaExceededException,
                                 ),
                         );
@@ -414,10 +384,7 @@ impl ListAccessTokens {
                     "AccessDeniedException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::AccessDeniedException,
-                                    crate::errors::ListAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListAccessTokensError::AccessDeniedException,
                                 ),
                         );
@@ -425,10 +392,7 @@ impl ListAccessTokens {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ResourceNotFoundException,
-                                    crate::errors::ListAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListAccessTokensError::ResourceNotFoundException,
                                 ),
                         );
@@ -436,19 +400,17 @@ impl ListAccessTokens {
                     "ConflictException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ConflictException,
-                                    crate::errors::ListAccessTokensError,
-                                >(crate::errors::ListAccessTokensError::ConflictException),
+                                .api_error_object(
+                                    crate::errors::ListAccessTokensError::ConflictException,
+                                ),
                         );
                     }
                     "ThrottlingException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ThrottlingException,
-                                    crate::errors::ListAccessTokensError,
-                                >(crate::errors::ListAccessTokensError::ThrottlingException),
+                                .api_error_object(
+                                    crate::errors::ListAccessTokensError::ThrottlingException,
+                                ),
                         );
                     }
                     _ => {}
@@ -456,23 +418,19 @@ impl ListAccessTokens {
             }
         }
         match status {
-            200 => raw.json_object::<crate::types::ListAccessTokensResponse, _>(),
+            200 => raw.json_object(),
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ValidationException,
-                            crate::errors::ListAccessTokensError,
-                        >(crate::errors::ListAccessTokensError::ValidationException),
+                        .api_error_object(
+                            crate::errors::ListAccessTokensError::ValidationException,
+                        ),
                 )
             }
             402 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ServiceQuotaExceededException,
-                            crate::errors::ListAccessTokensError,
-                        >(
+                        .api_error_object(
                             crate::errors::ListAccessTokensError::ServiceQuotaExceededException,
                         ),
                 )
@@ -480,19 +438,15 @@ impl ListAccessTokens {
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::AccessDeniedException,
-                            crate::errors::ListAccessTokensError,
-                        >(crate::errors::ListAccessTokensError::AccessDeniedException),
+                        .api_error_object(
+                            crate::errors::ListAccessTokensError::AccessDeniedException,
+                        ),
                 )
             }
             404 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ResourceNotFoundException,
-                            crate::errors::ListAccessTokensError,
-                        >(
+                        .api_error_object(
                             crate::errors::ListAccessTokensError::ResourceNotFoundException,
                         ),
                 )
@@ -500,19 +454,17 @@ impl ListAccessTokens {
             409 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ConflictException,
-                            crate::errors::ListAccessTokensError,
-                        >(crate::errors::ListAccessTokensError::ConflictException),
+                        .api_error_object(
+                            crate::errors::ListAccessTokensError::ConflictException,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ThrottlingException,
-                            crate::errors::ListAccessTokensError,
-                        >(crate::errors::ListAccessTokensError::ThrottlingException),
+                        .api_error_object(
+                            crate::errors::ListAccessTokensError::ThrottlingException,
+                        ),
                 )
             }
             _ => Err(raw.unexpected()),
@@ -598,10 +550,7 @@ impl DeleteAccessToken {
                     "ValidationException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ValidationException,
-                                    crate::errors::DeleteAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeleteAccessTokenError::ValidationException,
                                 ),
                         );
@@ -609,10 +558,7 @@ impl DeleteAccessToken {
                     "ServiceQuotaExceededException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ServiceQuotaExceededException,
-                                    crate::errors::DeleteAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeleteAccessTokenError::ServiceQuotaExceededException,
                                 ),
                         );
@@ -620,10 +566,7 @@ impl DeleteAccessToken {
                     "AccessDeniedException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::AccessDeniedException,
-                                    crate::errors::DeleteAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeleteAccessTokenError::AccessDeniedException,
                                 ),
                         );
@@ -631,10 +574,7 @@ impl DeleteAccessToken {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ResourceNotFoundException,
-                                    crate::errors::DeleteAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeleteAccessTokenError::ResourceNotFoundException,
                                 ),
                         );
@@ -642,19 +582,15 @@ impl DeleteAccessToken {
                     "ConflictException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ConflictException,
-                                    crate::errors::DeleteAccessTokenError,
-                                >(crate::errors::DeleteAccessTokenError::ConflictException),
+                                .api_error_object(
+                                    crate::errors::DeleteAccessTokenError::ConflictException,
+                                ),
                         );
                     }
                     "ThrottlingException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ThrottlingException,
-                                    crate::errors::DeleteAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeleteAccessTokenError::ThrottlingException,
                                 ),
                         );
@@ -668,19 +604,15 @@ impl DeleteAccessToken {
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ValidationException,
-                            crate::errors::DeleteAccessTokenError,
-                        >(crate::errors::DeleteAccessTokenError::ValidationException),
+                        .api_error_object(
+                            crate::errors::DeleteAccessTokenError::ValidationException,
+                        ),
                 )
             }
             402 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ServiceQuotaExceededException,
-                            crate::errors::DeleteAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::DeleteAccessTokenError::ServiceQuotaExceededException,
                         ),
                 )
@@ -688,19 +620,15 @@ impl DeleteAccessToken {
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::AccessDeniedException,
-                            crate::errors::DeleteAccessTokenError,
-                        >(crate::errors::DeleteAccessTokenError::AccessDeniedException),
+                        .api_error_object(
+                            crate::errors::DeleteAccessTokenError::AccessDeniedException,
+                        ),
                 )
             }
             404 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ResourceNotFoundException,
-                            crate::errors::DeleteAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::DeleteAccessTokenError::ResourceNotFoundException,
                         ),
                 )
@@ -708,19 +636,17 @@ impl DeleteAccessToken {
             409 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ConflictException,
-                            crate::errors::DeleteAccessTokenError,
-                        >(crate::errors::DeleteAccessTokenError::ConflictException),
+                        .api_error_object(
+                            crate::errors::DeleteAccessTokenError::ConflictException,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ThrottlingException,
-                            crate::errors::DeleteAccessTokenError,
-                        >(crate::errors::DeleteAccessTokenError::ThrottlingException),
+                        .api_error_object(
+                            crate::errors::DeleteAccessTokenError::ThrottlingException,
+                        ),
                 )
             }
             _ => Err(raw.unexpected()),

@@ -186,33 +186,11 @@ impl GetTokens {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json_object::<crate::types::Tokens, _>(),
-            401 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::UnauthorizedErrorRep,
-                            crate::errors::GetTokensError,
-                        >(crate::errors::GetTokensError::Unauthorized),
-                )
-            }
-            403 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::ForbiddenErrorRep,
-                            crate::errors::GetTokensError,
-                        >(crate::errors::GetTokensError::Forbidden),
-                )
-            }
+            200 => raw.json_object(),
+            401 => Err(raw.api_error_object(crate::errors::GetTokensError::Unauthorized)),
+            403 => Err(raw.api_error_object(crate::errors::GetTokensError::Forbidden)),
             429 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::RateLimitedErrorRep,
-                            crate::errors::GetTokensError,
-                        >(crate::errors::GetTokensError::TooManyRequests),
-                )
+                Err(raw.api_error_object(crate::errors::GetTokensError::TooManyRequests))
             }
             _ => Err(raw.unexpected()),
         }
@@ -381,42 +359,12 @@ impl PostToken {
     > {
         let status = raw.status();
         match status {
-            201 => raw.json_object::<crate::types::Token, _>(),
-            400 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::InvalidRequestErrorRep,
-                            crate::errors::PostTokenError,
-                        >(crate::errors::PostTokenError::BadRequest),
-                )
-            }
-            401 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::UnauthorizedErrorRep,
-                            crate::errors::PostTokenError,
-                        >(crate::errors::PostTokenError::Unauthorized),
-                )
-            }
-            403 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::ForbiddenErrorRep,
-                            crate::errors::PostTokenError,
-                        >(crate::errors::PostTokenError::Forbidden),
-                )
-            }
+            201 => raw.json_object(),
+            400 => Err(raw.api_error_object(crate::errors::PostTokenError::BadRequest)),
+            401 => Err(raw.api_error_object(crate::errors::PostTokenError::Unauthorized)),
+            403 => Err(raw.api_error_object(crate::errors::PostTokenError::Forbidden)),
             429 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::RateLimitedErrorRep,
-                            crate::errors::PostTokenError,
-                        >(crate::errors::PostTokenError::TooManyRequests),
-                )
+                Err(raw.api_error_object(crate::errors::PostTokenError::TooManyRequests))
             }
             _ => Err(raw.unexpected()),
         }
@@ -487,42 +435,12 @@ impl GetToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json_object::<crate::types::Token, _>(),
-            401 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::UnauthorizedErrorRep,
-                            crate::errors::GetTokenError,
-                        >(crate::errors::GetTokenError::Unauthorized),
-                )
-            }
-            403 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::ForbiddenErrorRep,
-                            crate::errors::GetTokenError,
-                        >(crate::errors::GetTokenError::Forbidden),
-                )
-            }
-            404 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::NotFoundErrorRep,
-                            crate::errors::GetTokenError,
-                        >(crate::errors::GetTokenError::NotFound),
-                )
-            }
+            200 => raw.json_object(),
+            401 => Err(raw.api_error_object(crate::errors::GetTokenError::Unauthorized)),
+            403 => Err(raw.api_error_object(crate::errors::GetTokenError::Forbidden)),
+            404 => Err(raw.api_error_object(crate::errors::GetTokenError::NotFound)),
             429 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::RateLimitedErrorRep,
-                            crate::errors::GetTokenError,
-                        >(crate::errors::GetTokenError::TooManyRequests),
-                )
+                Err(raw.api_error_object(crate::errors::GetTokenError::TooManyRequests))
             }
             _ => Err(raw.unexpected()),
         }
@@ -589,39 +507,16 @@ impl DeleteToken {
         match status {
             204 => raw.empty(),
             401 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::UnauthorizedErrorRep,
-                            crate::errors::DeleteTokenError,
-                        >(crate::errors::DeleteTokenError::Unauthorized),
-                )
+                Err(raw.api_error_object(crate::errors::DeleteTokenError::Unauthorized))
             }
-            403 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::ForbiddenErrorRep,
-                            crate::errors::DeleteTokenError,
-                        >(crate::errors::DeleteTokenError::Forbidden),
-                )
-            }
-            404 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::NotFoundErrorRep,
-                            crate::errors::DeleteTokenError,
-                        >(crate::errors::DeleteTokenError::NotFound),
-                )
-            }
+            403 => Err(raw.api_error_object(crate::errors::DeleteTokenError::Forbidden)),
+            404 => Err(raw.api_error_object(crate::errors::DeleteTokenError::NotFound)),
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::RateLimitedErrorRep,
-                            crate::errors::DeleteTokenError,
-                        >(crate::errors::DeleteTokenError::TooManyRequests),
+                        .api_error_object(
+                            crate::errors::DeleteTokenError::TooManyRequests,
+                        ),
                 )
             }
             _ => Err(raw.unexpected()),
@@ -711,68 +606,25 @@ impl PatchToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json_object::<crate::types::Token, _>(),
-            400 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::InvalidRequestErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::BadRequest),
-                )
-            }
+            200 => raw.json_object(),
+            400 => Err(raw.api_error_object(crate::errors::PatchTokenError::BadRequest)),
             401 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::UnauthorizedErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::Unauthorized),
-                )
+                Err(raw.api_error_object(crate::errors::PatchTokenError::Unauthorized))
             }
-            403 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::ForbiddenErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::Forbidden),
-                )
-            }
-            404 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::NotFoundErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::NotFound),
-                )
-            }
-            409 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::StatusConflictErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::Conflict),
-                )
-            }
+            403 => Err(raw.api_error_object(crate::errors::PatchTokenError::Forbidden)),
+            404 => Err(raw.api_error_object(crate::errors::PatchTokenError::NotFound)),
+            409 => Err(raw.api_error_object(crate::errors::PatchTokenError::Conflict)),
             422 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::PatchFailedErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::UnprocessableEntity),
+                        .api_error_object(
+                            crate::errors::PatchTokenError::UnprocessableEntity,
+                        ),
                 )
             }
             429 => {
                 Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::RateLimitedErrorRep,
-                            crate::errors::PatchTokenError,
-                        >(crate::errors::PatchTokenError::TooManyRequests),
+                    raw.api_error_object(crate::errors::PatchTokenError::TooManyRequests),
                 )
             }
             _ => Err(raw.unexpected()),
@@ -864,41 +716,15 @@ impl ResetToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json_object::<crate::types::Token, _>(),
+            200 => raw.json_object(),
             401 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::UnauthorizedErrorRep,
-                            crate::errors::ResetTokenError,
-                        >(crate::errors::ResetTokenError::Unauthorized),
-                )
+                Err(raw.api_error_object(crate::errors::ResetTokenError::Unauthorized))
             }
-            403 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::ForbiddenErrorRep,
-                            crate::errors::ResetTokenError,
-                        >(crate::errors::ResetTokenError::Forbidden),
-                )
-            }
-            404 => {
-                Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::NotFoundErrorRep,
-                            crate::errors::ResetTokenError,
-                        >(crate::errors::ResetTokenError::NotFound),
-                )
-            }
+            403 => Err(raw.api_error_object(crate::errors::ResetTokenError::Forbidden)),
+            404 => Err(raw.api_error_object(crate::errors::ResetTokenError::NotFound)),
             429 => {
                 Err(
-                    raw
-                        .api_error_object::<
-                            crate::types::RateLimitedErrorRep,
-                            crate::errors::ResetTokenError,
-                        >(crate::errors::ResetTokenError::TooManyRequests),
+                    raw.api_error_object(crate::errors::ResetTokenError::TooManyRequests),
                 )
             }
             _ => Err(raw.unexpected()),

@@ -125,50 +125,43 @@ impl ListPersonalAccessTokens {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json::<Vec<crate::types::GetPersonalAccessTokenResponse>, _>(),
+            200 => raw.json(),
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::ListPersonalAccessTokensError,
-                        >(crate::errors::ListPersonalAccessTokensError::BadRequest),
+                        .api_error_object(
+                            crate::errors::ListPersonalAccessTokensError::BadRequest,
+                        ),
                 )
             }
             401 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::Unauthorized401Response,
-                            crate::errors::ListPersonalAccessTokensError,
-                        >(crate::errors::ListPersonalAccessTokensError::Unauthorized),
+                        .api_error_object(
+                            crate::errors::ListPersonalAccessTokensError::Unauthorized,
+                        ),
                 )
             }
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::ListPersonalAccessTokensError,
-                        >(crate::errors::ListPersonalAccessTokensError::Forbidden),
+                        .api_error_object(
+                            crate::errors::ListPersonalAccessTokensError::Forbidden,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::TooManyRequests429Response,
-                            crate::errors::ListPersonalAccessTokensError,
-                        >(crate::errors::ListPersonalAccessTokensError::TooManyRequests),
+                        .api_error_object(
+                            crate::errors::ListPersonalAccessTokensError::TooManyRequests,
+                        ),
                 )
             }
             500 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::ListPersonalAccessTokensError,
-                        >(
+                        .api_error_object(
                             crate::errors::ListPersonalAccessTokensError::InternalServerError,
                         ),
                 )
@@ -309,52 +302,43 @@ impl CreatePersonalAccessToken {
     > {
         let status = raw.status();
         match status {
-            200 => {
-                raw.json_object::<crate::types::CreatePersonalAccessTokenResponse, _>()
-            }
+            200 => raw.json_object(),
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::CreatePersonalAccessTokenError,
-                        >(crate::errors::CreatePersonalAccessTokenError::BadRequest),
+                        .api_error_object(
+                            crate::errors::CreatePersonalAccessTokenError::BadRequest,
+                        ),
                 )
             }
             401 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::Unauthorized401Response,
-                            crate::errors::CreatePersonalAccessTokenError,
-                        >(crate::errors::CreatePersonalAccessTokenError::Unauthorized),
+                        .api_error_object(
+                            crate::errors::CreatePersonalAccessTokenError::Unauthorized,
+                        ),
                 )
             }
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::CreatePersonalAccessTokenError,
-                        >(crate::errors::CreatePersonalAccessTokenError::Forbidden),
+                        .api_error_object(
+                            crate::errors::CreatePersonalAccessTokenError::Forbidden,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::TooManyRequests429Response,
-                            crate::errors::CreatePersonalAccessTokenError,
-                        >(crate::errors::CreatePersonalAccessTokenError::TooManyRequests),
+                        .api_error_object(
+                            crate::errors::CreatePersonalAccessTokenError::TooManyRequests,
+                        ),
                 )
             }
             500 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::CreatePersonalAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::CreatePersonalAccessTokenError::InternalServerError,
                         ),
                 )
@@ -432,55 +416,47 @@ impl DeletePersonalAccessToken {
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::DeletePersonalAccessTokenError,
-                        >(crate::errors::DeletePersonalAccessTokenError::BadRequest),
+                        .api_error_object(
+                            crate::errors::DeletePersonalAccessTokenError::BadRequest,
+                        ),
                 )
             }
             401 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::Unauthorized401Response,
-                            crate::errors::DeletePersonalAccessTokenError,
-                        >(crate::errors::DeletePersonalAccessTokenError::Unauthorized),
+                        .api_error_object(
+                            crate::errors::DeletePersonalAccessTokenError::Unauthorized,
+                        ),
                 )
             }
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::DeletePersonalAccessTokenError,
-                        >(crate::errors::DeletePersonalAccessTokenError::Forbidden),
+                        .api_error_object(
+                            crate::errors::DeletePersonalAccessTokenError::Forbidden,
+                        ),
                 )
             }
             404 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::DeletePersonalAccessTokenError,
-                        >(crate::errors::DeletePersonalAccessTokenError::NotFound),
+                        .api_error_object(
+                            crate::errors::DeletePersonalAccessTokenError::NotFound,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::TooManyRequests429Response,
-                            crate::errors::DeletePersonalAccessTokenError,
-                        >(crate::errors::DeletePersonalAccessTokenError::TooManyRequests),
+                        .api_error_object(
+                            crate::errors::DeletePersonalAccessTokenError::TooManyRequests,
+                        ),
                 )
             }
             500 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::DeletePersonalAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::DeletePersonalAccessTokenError::InternalServerError,
                         ),
                 )
@@ -572,59 +548,51 @@ impl PatchPersonalAccessToken {
     > {
         let status = raw.status();
         match status {
-            200 => raw.json_object::<crate::types::GetPersonalAccessTokenResponse, _>(),
+            200 => raw.json_object(),
             400 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::PatchPersonalAccessTokenError,
-                        >(crate::errors::PatchPersonalAccessTokenError::BadRequest),
+                        .api_error_object(
+                            crate::errors::PatchPersonalAccessTokenError::BadRequest,
+                        ),
                 )
             }
             401 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::Unauthorized401Response,
-                            crate::errors::PatchPersonalAccessTokenError,
-                        >(crate::errors::PatchPersonalAccessTokenError::Unauthorized),
+                        .api_error_object(
+                            crate::errors::PatchPersonalAccessTokenError::Unauthorized,
+                        ),
                 )
             }
             403 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::PatchPersonalAccessTokenError,
-                        >(crate::errors::PatchPersonalAccessTokenError::Forbidden),
+                        .api_error_object(
+                            crate::errors::PatchPersonalAccessTokenError::Forbidden,
+                        ),
                 )
             }
             404 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::PatchPersonalAccessTokenError,
-                        >(crate::errors::PatchPersonalAccessTokenError::NotFound),
+                        .api_error_object(
+                            crate::errors::PatchPersonalAccessTokenError::NotFound,
+                        ),
                 )
             }
             429 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::TooManyRequests429Response,
-                            crate::errors::PatchPersonalAccessTokenError,
-                        >(crate::errors::PatchPersonalAccessTokenError::TooManyRequests),
+                        .api_error_object(
+                            crate::errors::PatchPersonalAccessTokenError::TooManyRequests,
+                        ),
                 )
             }
             500 => {
                 Err(
                     raw
-                        .api_error_object::<
-                            crate::types::ErrorResponseDto,
-                            crate::errors::PatchPersonalAccessTokenError,
-                        >(
+                        .api_error_object(
                             crate::errors::PatchPersonalAccessTokenError::InternalServerError,
                         ),
                 )

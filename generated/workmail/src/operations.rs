@@ -189,10 +189,7 @@ impl ListPersonalAccessTokens {
                     "InvalidParameterException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::InvalidParameterException,
-                                    crate::errors::ListPersonalAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListPersonalAccessTokensError::InvalidParameterException,
                                 ),
                         );
@@ -200,10 +197,7 @@ impl ListPersonalAccessTokens {
                     "EntityNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::EntityNotFoundException,
-                                    crate::errors::ListPersonalAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListPersonalAccessTokensError::EntityNotFoundException,
                                 ),
                         );
@@ -211,10 +205,7 @@ impl ListPersonalAccessTokens {
                     "EntityStateException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::EntityStateException,
-                                    crate::errors::ListPersonalAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListPersonalAccessTokensError::EntityStateException,
                                 ),
                         );
@@ -222,10 +213,7 @@ impl ListPersonalAccessTokens {
                     "OrganizationNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::OrganizationNotFoundException,
-                                    crate::errors::ListPersonalAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListPersonalAccessTokensError::OrganizationNotFoundException,
                                 ),
                         );
@@ -233,10 +221,7 @@ impl ListPersonalAccessTokens {
                     "OrganizationStateException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::OrganizationStateException,
-                                    crate::errors::ListPersonalAccessTokensError,
-                                >(
+                                .api_error_object(
                                     crate::errors::ListPersonalAccessTokensError::OrganizationStateException,
                                 ),
                         );
@@ -246,12 +231,7 @@ impl ListPersonalAccessTokens {
             }
         }
         match status {
-            200 => {
-                raw.json_or_empty_object::<
-                        crate::types::ListPersonalAccessTokensResponse,
-                        _,
-                    >()
-            }
+            200 => raw.json_or_empty_object(),
             _ => Err(raw.unexpected()),
         }
     }
@@ -367,10 +347,7 @@ impl GetPersonalAccessTokenMetadata {
                     "InvalidParameterException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::InvalidParameterException,
-                                    crate::errors::GetPersonalAccessTokenMetadataError,
-                                >(
+                                .api_error_object(
                                     crate::errors::GetPersonalAccessTokenMetadataError::InvalidParameterException,
                                 ),
                         );
@@ -378,10 +355,7 @@ impl GetPersonalAccessTokenMetadata {
                     "ResourceNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::ResourceNotFoundException,
-                                    crate::errors::GetPersonalAccessTokenMetadataError,
-                                >(
+                                .api_error_object(
                                     crate::errors::GetPersonalAccessTokenMetadataError::ResourceNotFoundException,
                                 ),
                         );
@@ -389,10 +363,7 @@ impl GetPersonalAccessTokenMetadata {
                     "OrganizationNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::OrganizationNotFoundException,
-                                    crate::errors::GetPersonalAccessTokenMetadataError,
-                                >(
+                                .api_error_object(
                                     crate::errors::GetPersonalAccessTokenMetadataError::OrganizationNotFoundException,
                                 ),
                         );
@@ -400,10 +371,7 @@ impl GetPersonalAccessTokenMetadata {
                     "OrganizationStateException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::OrganizationStateException,
-                                    crate::errors::GetPersonalAccessTokenMetadataError,
-                                >(
+                                .api_error_object(
                                     crate::errors::GetPersonalAccessTokenMetadataError::OrganizationStateException,
                                 ),
                         );
@@ -413,12 +381,7 @@ impl GetPersonalAccessTokenMetadata {
             }
         }
         match status {
-            200 => {
-                raw.json_or_empty_object::<
-                        crate::types::GetPersonalAccessTokenMetadataResponse,
-                        _,
-                    >()
-            }
+            200 => raw.json_or_empty_object(),
             _ => Err(raw.unexpected()),
         }
     }
@@ -531,10 +494,7 @@ impl DeletePersonalAccessToken {
                     "InvalidParameterException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::InvalidParameterException,
-                                    crate::errors::DeletePersonalAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeletePersonalAccessTokenError::InvalidParameterException,
                                 ),
                         );
@@ -542,10 +502,7 @@ impl DeletePersonalAccessToken {
                     "OrganizationNotFoundException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::OrganizationNotFoundException,
-                                    crate::errors::DeletePersonalAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeletePersonalAccessTokenError::OrganizationNotFoundException,
                                 ),
                         );
@@ -553,10 +510,7 @@ impl DeletePersonalAccessToken {
                     "OrganizationStateException" => {
                         return Err(
                             raw
-                                .api_error_object::<
-                                    crate::types::OrganizationStateException,
-                                    crate::errors::DeletePersonalAccessTokenError,
-                                >(
+                                .api_error_object(
                                     crate::errors::DeletePersonalAccessTokenError::OrganizationStateException,
                                 ),
                         );
