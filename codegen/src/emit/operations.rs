@@ -557,7 +557,7 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
     let success_ty = &success.ty;
     let multi = success.is_enum;
     let success_arm = |case: &crate::ir::SuccessCase| {
-        let decode = decode_body(api, &case.body);
+        let decode = decode_body(api, &case.body, multi);
         if multi {
             let variant = ident(&case.variant);
             let enum_name = ident(&format!("{}Response", op.type_name));
@@ -662,16 +662,24 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
     }
 }
 
-/// The call that decodes a success body; its type comes from `decode`'s return type (or the
-/// success enum's variant), so no turbofish is needed.
-fn decode_body(api: &Api, body: &BodyDecoding) -> TokenStream {
-    match body {
-        BodyDecoding::None => quote!(raw.empty()),
-        BodyDecoding::Text => quote!(raw.text()),
-        BodyDecoding::Binary => quote!(raw.bytes()),
-        BodyDecoding::Json(ty) if is_struct(api, ty) => quote!(raw.json_object()),
-        BodyDecoding::Json(_) => quote!(raw.json()),
-        BodyDecoding::JsonOrEmpty(_) => quote!(raw.json_or_empty_object()),
+/// The call that decodes a success body. Returned as it is, its type comes from `decode`'s
+/// return type; wrapped into a success enum (`typed`), inference cannot see through the
+/// closure, so the type is spelled out.
+fn decode_body(api: &Api, body: &BodyDecoding, typed: bool) -> TokenStream {
+    let method = match body {
+        BodyDecoding::None => return quote!(raw.empty()),
+        BodyDecoding::Text => return quote!(raw.text()),
+        BodyDecoding::Binary => return quote!(raw.bytes()),
+        BodyDecoding::Json(ty) if is_struct(api, ty) => quote!(json_object),
+        BodyDecoding::Json(_) => quote!(json),
+        BodyDecoding::JsonOrEmpty(_) => quote!(json_or_empty_object),
+    };
+    match body.ty().filter(|_| typed) {
+        Some(ty) => {
+            let ty = rust_type(api, ty, TypesPath::Crate);
+            quote!(raw.#method::<#ty, _>())
+        }
+        None => quote!(raw.#method()),
     }
 }
 

@@ -309,7 +309,7 @@ impl<'a> TypeSpace<'a> {
             }
             Form::AllOf(members, own) => {
                 let mut objects = Vec::new();
-                self.collect_all_of(members, &format!("{pointer}/allOf"), &mut objects)?;
+                self.collect_all_of(members, &format!("{pointer}/allOf"), &mut objects, &mut vec![pointer.to_string()])?;
                 if let Some(own) = own {
                     objects.push((OwnedObject::from(own), pointer.to_string()));
                 }
@@ -369,23 +369,31 @@ impl<'a> TypeSpace<'a> {
     }
 
     /// Flattens an `allOf` into the objects it merges, following `$ref`s and nested `allOf`s.
+    /// `expanding` holds the schemas being flattened, outermost first: meeting one of them
+    /// again is a cycle, which no merge can end.
     fn collect_all_of(
         &mut self,
         members: &[ReferenceOr<Schema>],
         pointer: &str,
         out: &mut Vec<(OwnedObject, String)>,
+        expanding: &mut Vec<String>,
     ) -> Result<(), Diagnostic> {
-        if out.len() > 256 {
-            return Err(self.doc.locator().error(pointer, "this `allOf` nests too deeply (a cycle of references?)"));
-        }
         for (i, member) in members.iter().enumerate() {
             let member_pointer = format!("{pointer}/{i}");
             let (schema, at) = resolve(self.doc, member, &member_pointer)?;
             let schema = schema.into_owned();
             match form_of(&schema) {
                 Form::Object(object) => out.push((OwnedObject::from(object), at)),
+                Form::AllOf(..) if expanding.contains(&at) => {
+                    return Err(self.doc.locator().error(
+                        &member_pointer,
+                        format!("this `allOf` includes {at}, which includes this `allOf` again: the merge would never end"),
+                    ))
+                }
                 Form::AllOf(inner, own) => {
-                    self.collect_all_of(inner, &format!("{at}/allOf"), out)?;
+                    expanding.push(at.clone());
+                    self.collect_all_of(inner, &format!("{at}/allOf"), out, expanding)?;
+                    expanding.pop();
                     if let Some(own) = own {
                         out.push((OwnedObject::from(own), at));
                     }
