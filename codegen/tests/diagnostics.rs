@@ -158,6 +158,13 @@ check!(
     "form-data"
 );
 check!(
+    an_all_of_that_includes_itself,
+    "all_of_cycle",
+    [(8, ANY)],
+    "#/components/schemas/Pet/allOf/0",
+    "would never end"
+);
+check!(
     an_all_of_member_that_is_not_an_object,
     "all_of_non_object",
     [(8, ANY)],
