@@ -295,6 +295,29 @@ pub enum TypeRef {
     Named(TypeId),
 }
 
+impl TypeRef {
+    /// The Rust type as a user writes it (`Vec<Token>`, `DateTime<Utc>`), naming each named
+    /// type as `named` says: reports and listings of the API share this one spelling.
+    pub fn rust_text(&self, named: &dyn Fn(TypeId) -> String) -> String {
+        match self {
+            TypeRef::Bool => "bool".into(),
+            TypeRef::I32 => "i32".into(),
+            TypeRef::I64 => "i64".into(),
+            TypeRef::F32 => "f32".into(),
+            TypeRef::F64 => "f64".into(),
+            TypeRef::String => "String".into(),
+            TypeRef::Secret => "Secret".into(),
+            TypeRef::DateTime(_) => "DateTime<Utc>".into(),
+            TypeRef::Json => "serde_json::Value".into(),
+            TypeRef::Unit => "()".into(),
+            TypeRef::Bytes => "Vec<u8>".into(),
+            TypeRef::Vec(inner) => format!("Vec<{}>", inner.rust_text(named)),
+            TypeRef::Map(inner) => format!("BTreeMap<String, {}>", inner.rust_text(named)),
+            TypeRef::Named(id) => named(*id),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeFormat {
     Rfc3339,

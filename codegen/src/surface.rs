@@ -378,22 +378,7 @@ fn struct_of<'a>(api: &'a Api, ty: &TypeRef) -> Option<&'a Struct> {
 
 /// A type as a user spells it, with the crate's modules in scope.
 fn rust_type(api: &Api, ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::Bool => "bool".into(),
-        TypeRef::I32 => "i32".into(),
-        TypeRef::I64 => "i64".into(),
-        TypeRef::F32 => "f32".into(),
-        TypeRef::F64 => "f64".into(),
-        TypeRef::String => "String".into(),
-        TypeRef::Secret => "Secret".into(),
-        TypeRef::DateTime(_) => "DateTime<Utc>".into(),
-        TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::Unit => "()".into(),
-        TypeRef::Bytes => "Vec<u8>".into(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(api, inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_type(api, inner)),
-        TypeRef::Named(id) => format!("types::{}", api.types[id.0].name),
-    }
+    ty.rust_text(&|id| format!("types::{}", api.types[id.0].name))
 }
 
 #[cfg(test)]

@@ -202,22 +202,7 @@ pub fn same_rust(map: &TypeMap, old: &TypeRef, new: &TypeRef) -> bool {
 
 /// The Rust type as users write it (`Vec<Token>`, `Option` left to the caller).
 pub fn rust_text(side: &Side, ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::Bool => "bool".into(),
-        TypeRef::I32 => "i32".into(),
-        TypeRef::I64 => "i64".into(),
-        TypeRef::F32 => "f32".into(),
-        TypeRef::F64 => "f64".into(),
-        TypeRef::String => "String".into(),
-        TypeRef::Secret => "Secret".into(),
-        TypeRef::DateTime(_) => "DateTime<Utc>".into(),
-        TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::Unit => "()".into(),
-        TypeRef::Bytes => "Vec<u8>".into(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", rust_text(side, inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", rust_text(side, inner)),
-        TypeRef::Named(id) => side.type_name(*id).to_string(),
-    }
+    ty.rust_text(&|id| side.type_name(id).to_string())
 }
 
 /// The type as the spec describes it (`integer (int32)`, `array of string (date-time)`).
