@@ -6,9 +6,11 @@
 //! cargo bench -p codegen --bench generate
 //! ```
 //!
-//! The corpus cache is `<workspace>/.corpus-cache` or `$CORPUS_CACHE`. A corpus spec that is
-//! absent, or that the generator refuses, is skipped with a note: a refusal takes no time
-//! worth measuring. `CORPUS_BENCH=name,name` benches those corpus specs instead of `github`.
+//! The corpus cache is `<workspace>/.corpus-cache` or `$CORPUS_CACHE`. The specs in `specs/`
+//! go through `codegen::generate`, corpus specs through `codegen::generate_lenient` (what
+//! `cargo xtask generate` and `corpus check` run). A corpus spec that is absent, or that the
+//! generator refuses, is skipped with a note: a refusal takes no time worth measuring.
+//! `CORPUS_BENCH=name,name` benches those corpus specs instead of `github`.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -30,8 +32,26 @@ fn corpus_cache() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join(".corpus-cache"))
 }
 
-/// `(label, file name for diagnostics, stem, text)` of every spec to bench.
-fn specs() -> Vec<(String, String, String, String)> {
+/// One spec to bench.
+struct Spec {
+    label: String,
+    /// The file name diagnostics give.
+    file: String,
+    stem: String,
+    text: String,
+    /// A real-world spec: generated leniently.
+    corpus: bool,
+}
+
+fn generate(spec: &Spec, settings: &Settings) -> Result<codegen::GeneratedCrate, codegen::Diagnostics> {
+    if spec.corpus {
+        codegen::generate_lenient(black_box(&spec.text), &spec.file, settings).map(|(g, _)| g)
+    } else {
+        codegen::generate(black_box(&spec.text), &spec.file, settings)
+    }
+}
+
+fn specs() -> Vec<Spec> {
     let mut specs = Vec::new();
     let dir = workspace_root().join("specs");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -44,7 +64,13 @@ fn specs() -> Vec<(String, String, String, String)> {
     for path in paths {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).unwrap();
-        specs.push((format!("specs/{stem}"), format!("specs/{stem}.yaml"), stem, text));
+        specs.push(Spec {
+            label: format!("specs/{stem}"),
+            file: format!("specs/{stem}.yaml"),
+            stem,
+            text,
+            corpus: false,
+        });
     }
 
     let wanted = std::env::var("CORPUS_BENCH").unwrap_or_else(|_| "github".into());
@@ -58,7 +84,13 @@ fn specs() -> Vec<(String, String, String, String)> {
             Some(path) => {
                 let file = path.file_name().unwrap().to_string_lossy().into_owned();
                 let text = std::fs::read_to_string(&path).unwrap();
-                specs.push((format!("corpus/{name}"), file, name.replace('_', "-"), text));
+                specs.push(Spec {
+                    label: format!("corpus/{name}"),
+                    file,
+                    stem: name.replace('_', "-"),
+                    text,
+                    corpus: true,
+                });
             }
             None => eprintln!(
                 "note: corpus spec `{name}` is not in {}; run `cargo xtask corpus fetch` to bench it",
@@ -71,28 +103,27 @@ fn specs() -> Vec<(String, String, String, String)> {
 
 fn bench_generate(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
-    for (label, file, stem, text) in specs() {
-        let settings = Settings { stem };
-        if let Err(diagnostics) = codegen::generate(&text, &file, &settings) {
+    for spec in specs() {
+        let settings = Settings { stem: spec.stem.clone() };
+        if let Err(diagnostics) = generate(&spec, &settings) {
             let first = diagnostics.0.first().map(|d| d.to_string()).unwrap_or_default();
             eprintln!(
-                "note: skipping {label}: the generator refuses it ({} diagnostics; first: {first})",
+                "note: skipping {}: the generator refuses it ({} diagnostics; first: {first})",
+                spec.label,
                 diagnostics.0.len()
             );
             continue;
         }
         // Large specs take long per iteration: fewer samples, same confidence in the median.
-        if text.len() > 1_000_000 {
+        if spec.text.len() > 1_000_000 {
             group.sample_size(10);
             group.measurement_time(Duration::from_secs(30));
         } else {
             group.sample_size(30);
             group.measurement_time(Duration::from_secs(5));
         }
-        group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_function(&label, |b| {
-            b.iter(|| codegen::generate(black_box(&text), &file, &settings))
-        });
+        group.throughput(Throughput::Bytes(spec.text.len() as u64));
+        group.bench_function(&spec.label, |b| b.iter(|| generate(&spec, &settings)));
     }
     group.finish();
 }

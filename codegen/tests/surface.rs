@@ -168,7 +168,11 @@ fn generated_items(read: impl Fn(&str) -> String) -> BTreeSet<String> {
     let errors = parse("errors.rs");
     let types = parse("types.rs");
     let type_names: BTreeSet<String> = types.items.iter().filter_map(item_name).collect();
-    let ty = |ty: &dyn ToTokens| normalize(ty, &type_names);
+    let ty = |ty: &dyn ToTokens| normalize(ty, &type_names, "types::");
+    // In `operations.rs` a bare name is the module's own (builders, success enums); the
+    // crate's types are written `types::X` there.
+    let operation_names: BTreeSet<String> = operations.items.iter().filter_map(item_name).collect();
+    let op_ty = |ty: &dyn ToTokens| normalize(ty, &operation_names, "operations::");
     let mut items = BTreeSet::new();
 
     for item in &lib.items {
@@ -191,16 +195,16 @@ fn generated_items(read: impl Fn(&str) -> String) -> BTreeSet<String> {
     }
 
     for f in pub_fns(&operations, "crate::Client") {
-        items.insert(format!("method Client::{}", signature(f, &ty)));
+        items.insert(format!("method Client::{}", signature(f, &op_ty)));
     }
     for item in &operations.items {
         match item {
             syn::Item::Struct(s) if is_pub(&s.vis) => {
                 for f in pub_fns(&operations, &s.ident.to_string()) {
-                    items.insert(format!("op operations::{}::{}", s.ident, signature(f, &ty)));
+                    items.insert(format!("op operations::{}::{}", s.ident, signature(f, &op_ty)));
                 }
             }
-            syn::Item::Enum(e) if is_pub(&e.vis) => variants(&mut items, "response", &format!("operations::{}", e.ident), e, &ty),
+            syn::Item::Enum(e) if is_pub(&e.vis) => variants(&mut items, "response", &format!("operations::{}", e.ident), e, &op_ty),
             _ => {}
         }
     }
@@ -346,13 +350,13 @@ fn use_paths(tree: &syn::UseTree, prefix: String) -> Vec<String> {
 
 /// A type as the surface spells it: `::std::convert::Into<crate::types::Token>` becomes
 /// `Into<types::Token>`, and a bare name from `types.rs` becomes `types::Name`.
-fn normalize(tokens: &dyn ToTokens, type_names: &BTreeSet<String>) -> String {
+fn normalize(tokens: &dyn ToTokens, local_names: &BTreeSet<String>, prefix: &str) -> String {
     let text = tokens.to_token_stream().to_string();
     let mut out = String::new();
     let mut previous = "";
     for token in text.split_whitespace() {
-        if previous != "::" && type_names.contains(token) {
-            out.push_str("types::");
+        if previous != "::" && local_names.contains(token) {
+            out.push_str(prefix);
         }
         out.push_str(token);
         previous = token;

@@ -248,6 +248,25 @@ paths:
     }
 
     #[test]
+    fn what_cannot_be_generated_is_left_out_unless_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("twice.yaml");
+        // The second operation reuses the first one's operationId.
+        let twice = SPEC.to_string()
+            + "    delete:\n      operationId: getThing\n      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]\n      responses: { '204': { description: gone } }\n";
+        fs::write(&spec, twice).unwrap();
+        let out = dir.path().join("out");
+        let strict = Options {
+            strict: true,
+            ..opts(&spec, &out, None)
+        };
+        assert_eq!(run_with(&strict), 1);
+        assert!(!out.exists());
+        assert_eq!(run_with(&opts(&spec, &out, None)), 0);
+        assert!(out.join("src/lib.rs").is_file());
+    }
+
+    #[test]
     fn a_refused_spec_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let spec = dir.path().join("bad.yaml");

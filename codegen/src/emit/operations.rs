@@ -15,8 +15,16 @@ use crate::ir::{
 pub fn emit_operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(|op| client_method(api, op));
     let builders = api.operations.iter().map(|op| builder(api, op));
+    // Imported only when used: a spec without operations, or whose operations carry no
+    // named type, would otherwise get unused imports.
+    let imports = (!api.operations.is_empty()).then(|| {
+        let types = api.operations.iter().any(operation_mentions_types).then(|| quote!(types,));
+        quote!(use crate::{errors, runtime, #types};)
+    });
     quote! {
         //! One request builder per operation. Start from the methods on [`Client`](crate::Client).
+        #imports
+
         impl crate::Client {
             #( #methods )*
         }
@@ -26,8 +34,11 @@ pub fn emit_operations(api: &Api) -> TokenStream {
 
 pub fn emit_errors(api: &Api) -> TokenStream {
     let enums = api.operations.iter().map(|op| error_enum(api, op));
+    let uses_types = api.operations.iter().flat_map(|op| &op.responses.errors).any(|e| e.body.ty().is_some_and(mentions_named));
+    let imports = uses_types.then(|| quote!(use crate::types;));
     quote! {
         //! The documented errors of each operation, decoded: `Error::Api` holds one of these.
+        #imports
         #( #enums )*
     }
 }
@@ -42,8 +53,8 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #docs
         #deprecated
-        pub fn #method(&self) -> crate::operations::#builder {
-            crate::operations::#builder::new(self.clone())
+        pub fn #method(&self) -> #builder {
+            #builder::new(self.clone())
         }
     }
 }
@@ -209,7 +220,7 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
                         let value: #value_ty = #convert;
                         self.body
                             .get_or_insert_with(::serde_json::Map::new)
-                            .insert(#wire.to_string(), crate::runtime::body::to_json(&value));
+                            .insert(#wire.to_string(), runtime::body::to_json(&value));
                         self
                     }
                 }
@@ -221,7 +232,7 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
                     /// The whole request body; property setters called afterwards change it.
                     pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
                         let value: #ty = value.into();
-                        self.body = match crate::runtime::body::to_json(&value) {
+                        self.body = match runtime::body::to_json(&value) {
                             ::serde_json::Value::Object(map) => Some(map),
                             _ => Some(::serde_json::Map::new()),
                         };
@@ -241,7 +252,7 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         let field = ident(&p.rust_name);
         let label = &p.rust_name;
         if p.required {
-            bindings.push(quote! { let #field = crate::runtime::validate::required(#label, self.#field.as_ref())?; });
+            bindings.push(quote! { let #field = runtime::validate::required(#label, self.#field.as_ref())?; });
             bindings.push(checks_for(api, quote!(#field), Holds::Ref, &p.ty, &p.constraints, quote!(#label)));
         } else {
             bindings.push(quote! { let #field = self.#field.as_ref(); });
@@ -273,7 +284,7 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         let send_one = match &p.ty {
             ty if !is_simple(api, ty) => {
                 let deep = p.deep_object;
-                quote!(request.query_value(#wire, &crate::runtime::body::to_json(#field), #deep);)
+                quote!(request.query_value(#wire, &runtime::body::to_json(#field), #deep);)
             }
             // Arrays go as repeated pairs (`form` style, `explode: true`, the default).
             TypeRef::Vec(inner) => {
@@ -314,10 +325,10 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
         }
     };
     quote! {
-        fn request(&self) -> Result<crate::runtime::request::RequestParts, crate::runtime::validate::ValidationError> {
+        fn request(&self) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
             #( #bindings )*
             #body
-            let mut request = crate::runtime::request::RequestParts::new(::http::Method::#method, #id, #template);
+            let mut request = runtime::request::RequestParts::new(::http::Method::#method, #id, #template);
             request.set_idempotent(#idempotent);
             #( #path )*
             #( #query )*
@@ -345,13 +356,13 @@ fn send_body_tokens(api: &Api, body: &RequestBody, value: TokenStream) -> TokenS
     let content_type = &body.content_type;
     match body.kind {
         BodyKind::Json => quote!(request.json_body(#content_type, #value)?;),
-        BodyKind::Form => quote!(request.form_body(#content_type, &crate::runtime::body::to_json(#value));),
+        BodyKind::Form => quote!(request.form_body(#content_type, &runtime::body::to_json(#value));),
         BodyKind::Binary => quote!(request.raw_body(#content_type, #value.to_vec());),
         BodyKind::Text => quote!(request.raw_body(#content_type, #value.as_bytes().to_vec());),
         BodyKind::Multipart => {
             let parts = multipart_parts(api, &body.ty, &value);
             quote! {
-                let mut form = crate::runtime::body::Multipart::new();
+                let mut form = runtime::body::Multipart::new();
                 #( #parts )*
                 request.multipart_body(form);
             }
@@ -371,7 +382,7 @@ fn multipart_parts(api: &Api, ty: &TypeRef, body: &TokenStream) -> Vec<TokenStre
             let add = if field.ty == TypeRef::Bytes {
                 quote!(form.file(#wire, value);)
             } else {
-                quote!(form.text(#wire, &crate::runtime::body::to_json(value));)
+                quote!(form.text(#wire, &runtime::body::to_json(value));)
             };
             if field.is_optional() {
                 quote!(if let Some(value) = &(#body).#member { #add })
@@ -388,7 +399,7 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
         BodyStore::None | BodyStore::EmptyObject(_) => TokenStream::new(),
         BodyStore::Whole(body) => {
             let missing = if body.required {
-                quote!(let body = Some(crate::runtime::validate::required("body", body)?);)
+                quote!(let body = Some(runtime::validate::required("body", body)?);)
             } else {
                 TokenStream::new()
             };
@@ -405,14 +416,14 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
                 // Required: whatever was set, `{}` at least; a missing required property fails here.
                 let check = checks_for(api, quote!(body), Holds::Value, &body.ty, &Default::default(), quote!("body"));
                 quote! {
-                    let body: #ty = crate::runtime::body::from_json_object("body", self.body.clone().unwrap_or_default())?;
+                    let body: #ty = runtime::body::from_json_object("body", self.body.clone().unwrap_or_default())?;
                     #check
                 }
             } else {
                 let check = checks_for(api, quote!(body), Holds::Option, &body.ty, &Default::default(), quote!("body"));
                 quote! {
                     let body: Option<#ty> = match self.body.clone() {
-                        Some(map) => Some(crate::runtime::body::from_json_object("body", map)?),
+                        Some(map) => Some(runtime::body::from_json_object("body", map)?),
                         None => None,
                     };
                     #check
@@ -440,7 +451,7 @@ fn is_simple(api: &Api, ty: &TypeRef) -> bool {
 
 /// The `simple`-style text of a structured value (a union of primitives, an object).
 fn structured_text(value: &proc_macro2::Ident) -> TokenStream {
-    quote!(&crate::runtime::body::scalar_text(&crate::runtime::body::to_json(#value)))
+    quote!(&runtime::body::scalar_text(&runtime::body::to_json(#value)))
 }
 
 /// A `&str` expression for one value of `ty` held in `value` (a reference).
@@ -500,7 +511,7 @@ fn success_type(api: &Api, op: &Operation) -> SuccessType {
     });
     let line = format!(" The successful outcomes of [`Client::{}`](crate::Client::{}), which differ by status.", op.method_name, op.method_name);
     SuccessType {
-        ty: quote!(crate::operations::#name),
+        ty: quote!(#name),
         enum_def: quote! {
             #[doc = #line]
             #[derive(Debug, Clone, PartialEq)]
@@ -514,7 +525,7 @@ fn success_type(api: &Api, op: &Operation) -> SuccessType {
 
 fn error_type(op: &Operation) -> TokenStream {
     let name = ident(&format!("{}Error", op.type_name));
-    quote!(crate::errors::#name)
+    quote!(errors::#name)
 }
 
 fn error_enum(api: &Api, op: &Operation) -> TokenStream {
@@ -562,9 +573,9 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
             let variant = ident(&case.variant);
             let enum_name = ident(&format!("{}Response", op.type_name));
             let wrap = if case.body.ty().is_some() {
-                quote!(crate::operations::#enum_name::#variant)
+                quote!(#enum_name::#variant)
             } else {
-                quote!(|()| crate::operations::#enum_name::#variant)
+                quote!(|()| #enum_name::#variant)
             };
             quote!(#decode.map(|response| response.map(#wrap)))
         } else {
@@ -578,9 +589,9 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
             Some(ty) => {
                 // The body's type is the variant's: inference finds it, no turbofish needed.
                 let method = if is_struct(api, ty) { quote!(api_error_object) } else { quote!(api_error) };
-                quote!(raw.#method(crate::errors::#enum_name::#variant))
+                quote!(raw.#method(errors::#enum_name::#variant))
             }
-            None => quote!(raw.api_error_without_body(crate::errors::#enum_name::#variant)),
+            None => quote!(raw.api_error_without_body(errors::#enum_name::#variant)),
         }
     };
 
@@ -650,7 +661,7 @@ fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenS
         fallback = TokenStream::new();
     }
     quote! {
-        fn decode(raw: crate::runtime::response::RawResponse) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+        fn decode(raw: runtime::response::RawResponse) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
             let status = raw.status();
             #by_code
             match status {
@@ -720,7 +731,7 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                 /// second time ends it with an error rather than a loop.
                 pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
                     let first = #first;
-                    crate::runtime::paginate::by_token(
+                    runtime::paginate::by_token(
                         first,
                         move |token: Option<String>| {
                             let request = match token {
@@ -764,7 +775,7 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
             // Read before the items move out of the page.
             let (read_next, has_next) = match next_link {
                 Some(pointer) => (
-                    quote!(let has_next = crate::runtime::paginate::has_next_link(&crate::runtime::body::to_json(&page), #pointer);),
+                    quote!(let has_next = runtime::paginate::has_next_link(&runtime::body::to_json(&page), #pointer);),
                     quote!(has_next),
                 ),
                 None => (TokenStream::new(), quote!(None)),
@@ -778,7 +789,7 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                 pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
                     let start = self.#offset_ident #widen_offset.unwrap_or(0);
                     let limit = #limit;
-                    crate::runtime::paginate::by_offset(
+                    runtime::paginate::by_offset(
                         start,
                         limit,
                         move |offset: i64| self.clone().#offset_ident(#to_param).send(),
@@ -821,4 +832,24 @@ fn items_expr(items: &crate::ir::Field) -> TokenStream {
     } else {
         quote!(page.#name)
     }
+}
+
+/// Whether a type names one of the crate's own types, so that the `types` module is used.
+fn mentions_named(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(_) => true,
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions_named(inner),
+        _ => false,
+    }
+}
+
+fn operation_mentions_types(op: &Operation) -> bool {
+    let params = op.params.iter().filter(|p| p.constant.is_none()).map(|p| &p.ty);
+    let body = op.body.iter().map(|b| &b.ty);
+    let properties = op.body.iter().flat_map(|b| &b.properties).map(|p| &p.ty);
+    let successes = op.responses.success.iter().filter_map(|s| s.body.ty());
+    let pages = op.pagination.iter().map(|p| match p {
+        Pagination::Token { item_ty, .. } | Pagination::Offset { item_ty, .. } => item_ty,
+    });
+    params.chain(body).chain(properties).chain(successes).chain(pages).any(mentions_named)
 }

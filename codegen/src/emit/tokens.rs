@@ -28,7 +28,7 @@ pub fn paragraphs(parts: &[Option<&str>]) -> Option<String> {
 pub enum TypesPath {
     /// Inside `types.rs`.
     Local,
-    /// Anywhere else in the crate.
+    /// Anywhere else in the crate, where `use crate::types;` is in scope.
     Crate,
 }
 
@@ -57,7 +57,7 @@ pub fn rust_type(api: &Api, ty: &TypeRef, path: TypesPath) -> TokenStream {
             let name = ident(&api.types[id.0].name);
             match path {
                 TypesPath::Local => quote!(#name),
-                TypesPath::Crate => quote!(crate::types::#name),
+                TypesPath::Crate => quote!(types::#name),
             }
         }
     }

@@ -62,8 +62,8 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     let checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
     let validate = def.validated.then(|| {
         quote! {
-            impl crate::runtime::validate::Validate for #name {
-                fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+            impl runtime::validate::Validate for #name {
+                fn validate(&self, field: &str) -> Result<(), runtime::validate::ValidationError> {
                     #( #checks )*
                     Ok(())
                 }
@@ -149,15 +149,15 @@ fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
     let arms = union.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         if crate::emit::validate::has_nested_checks(api, &v.ty) {
-            quote!(Self::#variant(value) => crate::runtime::validate::Validate::validate(value, field),)
+            quote!(Self::#variant(value) => runtime::validate::Validate::validate(value, field),)
         } else {
             quote!(Self::#variant(_) => Ok(()),)
         }
     });
     let validate = def.validated.then(|| {
         quote! {
-            impl crate::runtime::validate::Validate for #name {
-                fn validate(&self, field: &str) -> Result<(), crate::runtime::validate::ValidationError> {
+            impl runtime::validate::Validate for #name {
+                fn validate(&self, field: &str) -> Result<(), runtime::validate::ValidationError> {
                     match self {
                         #( #arms )*
                     }

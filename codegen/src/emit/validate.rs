@@ -50,7 +50,7 @@ pub fn checks_for_optional_ref(api: &Api, expr: TokenStream, ty: &TypeRef, const
 
 /// Checks on `value`, a reference to a `ty`.
 fn checks_on_ref(api: &Api, ty: &TypeRef, c: &Constraints, label: &TokenStream, depth: usize) -> TokenStream {
-    let v = quote!(crate::runtime::validate);
+    let v = quote!(runtime::validate);
     let mut out = TokenStream::new();
     match ty {
         TypeRef::String | TypeRef::Secret => {
