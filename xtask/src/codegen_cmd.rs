@@ -118,7 +118,7 @@ where
 }
 
 /// Stems of `specs/*.yaml`, sorted.
-fn list_specs(root: &Path) -> Result<Vec<String>, String> {
+pub(crate) fn list_specs(root: &Path) -> Result<Vec<String>, String> {
     let specs = root.join("specs");
     let entries = fs::read_dir(&specs).map_err(|e| io_error("read", &specs, e))?;
     let mut stems = Vec::new();

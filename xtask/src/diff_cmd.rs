@@ -345,26 +345,12 @@ fn specs_at(root: &Path, commit: &str) -> Result<Vec<String>, String> {
     Ok(stems)
 }
 
-/// The stems of `specs/*.yaml` in the working tree.
+/// The stems of `specs/*.yaml` in the working tree (none when there is no `specs/`).
 fn specs_in_tree(root: &Path) -> Result<Vec<String>, String> {
-    let specs = root.join("specs");
-    if !specs.is_dir() {
+    if !root.join("specs").is_dir() {
         return Ok(Vec::new());
     }
-    let entries =
-        fs::read_dir(&specs).map_err(|e| format!("cannot read {}: {e}", specs.display()))?;
-    let mut stems = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", specs.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(stem) = name.strip_suffix(".yaml") {
-            if !stem.is_empty() && !stem.starts_with('.') && entry.path().is_file() {
-                stems.push(stem.to_owned());
-            }
-        }
-    }
-    stems.sort();
-    Ok(stems)
+    crate::codegen_cmd::list_specs(root)
 }
 
 /// `version` from `generated/<stem>/Cargo.toml`, for the suggested next version.
