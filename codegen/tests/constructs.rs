@@ -218,3 +218,13 @@ fn deduplicated_keyword_names_are_snake_case() {
     let types = contents(&generated, "src/types.rs");
     assert!(!types.contains("__"), "a field or type name with `__`:\n{types}");
 }
+
+/// An `allOf` that includes the schema it stands in (found by the fuzzer: it recursed until
+/// the stack overflowed) is one type, reached again by reference and boxed.
+#[test]
+fn an_all_of_that_includes_its_own_container_is_one_recursive_type() {
+    let generated = generate_fixture("all_of_own_container");
+    let types = &generated.files.iter().find(|f| f.path == "src/types.rs").expect("types.rs").contents;
+    assert!(types.contains("pub additional_properties: ::std::collections::BTreeMap<String, SelfValue>"), "{types}");
+    assert!(struct_body(types, "Ax").contains("pub x: Option<Box<Ax>>"), "{types}");
+}

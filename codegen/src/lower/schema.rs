@@ -215,9 +215,18 @@ impl<'a> TypeSpace<'a> {
                 lowered.description = description.or(lowered.description);
                 return Ok(lowered);
             }
-            let id = self.reserve(&camel(hint), nullable);
-            let def = self.define(schema, pointer, id)?;
-            self.defs[id.0] = Some(def);
+            // Keyed by where the schema stands, so that a schema reached again while it is
+            // being defined (an `allOf` that includes its own container) is the same type.
+            let id = match self.by_pointer.get(pointer) {
+                Some(id) => *id,
+                None => {
+                    let id = self.reserve(&camel(hint), nullable);
+                    self.by_pointer.insert(pointer.to_string(), id);
+                    let def = self.define(schema, pointer, id)?;
+                    self.defs[id.0] = Some(def);
+                    id
+                }
+            };
             return Ok(Lowered { ty: TypeRef::Named(id), constraints: Constraints::default(), nullable, description });
         }
         let mut lowered = self.lower_unnamed(schema, pointer, hint)?;
