@@ -130,6 +130,11 @@ enum Corpus {
 
 fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
     let sub = args.first().map(String::as_str);
+    match sub {
+        Some("fetch" | "check" | "compare") => {}
+        Some(other) => return Err(format!("unknown corpus command `{other}`; use fetch, check or compare")),
+        None => return Err("corpus needs a command: fetch, check or compare".into()),
+    }
     let mut common = corpus::Common::default();
     let mut check = corpus::CheckOptions::default();
     let mut compare = corpus::CompareOptions::default();
@@ -161,9 +166,7 @@ fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
     match sub {
         Some("fetch") => Ok(Corpus::Fetch(common)),
         Some("check") => Ok(Corpus::Check(corpus::CheckOptions { common, ..check })),
-        Some("compare") => Ok(Corpus::Compare(corpus::CompareOptions { common, ..compare })),
-        Some(other) => Err(format!("unknown corpus command `{other}`; use fetch, check or compare")),
-        None => Err("corpus needs a command: fetch, check or compare".into()),
+        _ => Ok(Corpus::Compare(corpus::CompareOptions { common, ..compare })),
     }
 }
 
