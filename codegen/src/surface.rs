@@ -213,7 +213,7 @@ fn operation(lines: &mut Lines, api: &Api, op: &Operation) {
     lines.push(OPERATIONS, group, SEND, "send", send);
     if variants.is_none() {
         if let Some((item, note)) = stream_item(api, op) {
-            let stream = format!("op {builder}::stream() -> impl Stream<Item = Result<{item}, Error<{error}>>> + Send + 'static");
+            let stream = format!("op {builder}::stream() -> impl Stream<Item = Result<{item}, Error<{error}>>> + Send + Unpin + 'static");
             lines.push(OPERATIONS, group, STREAM, "stream", noted(stream, note));
         }
     }
@@ -423,8 +423,8 @@ mod tests {
             "method Client::list_widgets() -> operations::ListWidgets  # GET /widgets",
             "op operations::ListWidgets::limit(impl Into<i64>)  # query, optional",
             "op operations::ListWidgets::send().await -> Result<Response<types::WidgetPage>, Error<errors::ListWidgetsError>>",
-            "op operations::ListWidgets::stream() -> impl Stream<Item = Result<types::Widget, Error<errors::ListWidgetsError>>> + Send + 'static  # pages by offset",
-            "op operations::ListEvents::stream() -> impl Stream<Item = Result<String, Error<errors::ListEventsError>>> + Send + 'static  # pages by token",
+            "op operations::ListWidgets::stream() -> impl Stream<Item = Result<types::Widget, Error<errors::ListWidgetsError>>> + Send + Unpin + 'static  # pages by offset",
+            "op operations::ListEvents::stream() -> impl Stream<Item = Result<String, Error<errors::ListEventsError>>> + Send + Unpin + 'static  # pages by token",
             "op operations::SearchThings::next_token(impl Into<String>)  # body property, optional",
             "error errors::ListWidgetsError  # no documented errors",
             "struct types::Widget: Default",

@@ -174,6 +174,8 @@ macro_rules! error_parts {
                 }
                 $enum::ConflictException(b) => ("ConflictException", b.message.clone()),
                 $enum::ThrottlingException(b) => ("ThrottlingException", b.message.clone()),
+                // The enums are `#[non_exhaustive]`: a later spec may document more errors.
+                other => panic!("not an error of this operation: {other:?}"),
             }
         }
     };

@@ -329,6 +329,8 @@ fn list_error(e: &ListPersonalAccessTokensError) -> ErrorParts {
             b.message.clone(),
             b.type_.clone(),
         ),
+        // The enums are `#[non_exhaustive]`: a later spec may document more errors.
+        other => panic!("not an error of this operation: {other:?}"),
     }
 }
 
@@ -355,6 +357,8 @@ fn get_error(e: &GetPersonalAccessTokenMetadataError) -> ErrorParts {
             b.message.clone(),
             b.type_.clone(),
         ),
+        // The enums are `#[non_exhaustive]`: a later spec may document more errors.
+        other => panic!("not an error of this operation: {other:?}"),
     }
 }
 
@@ -376,6 +380,8 @@ fn delete_error(e: &DeletePersonalAccessTokenError) -> ErrorParts {
             b.message.clone(),
             b.type_.clone(),
         ),
+        // The enums are `#[non_exhaustive]`: a later spec may document more errors.
+        other => panic!("not an error of this operation: {other:?}"),
     }
 }
 

@@ -8,26 +8,27 @@ use std::fmt;
 
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 
+use super::error::RequestProblem;
 use super::request::encode_component;
 use super::secret::Secret;
 
 /// One way of proving who the caller is.
 ///
 /// `Debug` is required so that a client can show which schemes it uses; implementations
-/// must redact every credential in it. Errors are plain messages that must not contain the
-/// credential either: they surface as `Error::InvalidRequest`.
+/// must redact every credential in it. Errors must not contain the credential either: they
+/// surface as `Error::InvalidRequest`.
 pub trait Authenticate: Send + Sync + fmt::Debug {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String>;
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem>;
 }
 
 /// A header value nobody should see: marking it sensitive keeps it out of hyper's and
 /// reqwest's own debug output.
-fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, String> {
+fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, RequestProblem> {
     if value.contains(['\r', '\n']) {
-        return Err(format!("the {what} contains CR or LF characters"));
+        return Err(RequestProblem::Credential(format!("the {what} contains CR or LF characters")));
     }
     let mut v = HeaderValue::from_str(value)
-        .map_err(|_| format!("the {what} is not a valid header value"))?;
+        .map_err(|_| RequestProblem::Credential(format!("the {what} is not a valid header value")))?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -55,7 +56,7 @@ impl fmt::Debug for BearerAuth {
 }
 
 impl Authenticate for BearerAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         let value = sensitive_value(
             &format!("Bearer {}", self.token.expose_secret()),
             "bearer token",
@@ -118,11 +119,11 @@ impl fmt::Debug for ApiKeyAuth {
 }
 
 impl Authenticate for ApiKeyAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         match &self.location {
             ApiKeyLocation::Header(name) => {
                 let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                    format!("the API key header name `{name}` is not a valid header name")
+                    RequestProblem::Credential(format!("the API key header name `{name}` is not a valid header name"))
                 })?;
                 let value = sensitive_value(self.value.expose_secret(), "API key")?;
                 request.headers_mut().insert(name, value);
@@ -184,7 +185,7 @@ impl fmt::Debug for BasicAuth {
 }
 
 impl Authenticate for BasicAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         let raw = format!("{}:{}", self.user, self.password.expose_secret());
         let value = sensitive_value(
             &format!("Basic {}", base64(raw.as_bytes())),
@@ -262,11 +263,9 @@ mod tests {
         );
         assert!(!format!("{basic:?}").contains("open sesame"));
 
-        assert!(BearerAuth::new("a\nb")
-            .authenticate(&mut r)
-            .unwrap_err()
-            .find("a\nb")
-            .is_none());
+        let problem = BearerAuth::new("a\nb").authenticate(&mut r).unwrap_err();
+        assert!(matches!(problem, RequestProblem::Credential(_)), "{problem:?}");
+        assert!(!problem.to_string().contains("a\nb"), "{problem}");
     }
 
     #[test]

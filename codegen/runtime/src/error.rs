@@ -51,20 +51,94 @@ pub enum Error<E> {
         source: reqwest::Error,
         attempts: u32,
     },
-    /// The request could not be built or signed (bad header value, CR/LF in a header,
-    /// signing failure). The message never contains a value.
-    InvalidRequest { message: String },
-    /// A pagination stream was sent back a page token it had already used: following it
-    /// would loop for ever.
-    Pagination { message: String },
+    /// The request could not be built or signed (a `.` path segment, a credential that
+    /// cannot go in a header, a signing failure). Never holds a value from the request.
+    InvalidRequest { problem: RequestProblem },
+    /// A pagination stream stopped instead of looping for ever.
+    Pagination { problem: PaginationProblem },
+}
+
+/// Why a request could not be built or signed, as a kind to match on. The texts say what
+/// was wrong, never with which value: values may be credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestProblem {
+    /// A path parameter was `.` or `..`: URL parsers resolve such a segment, encoded or not,
+    /// and the request would reach another resource.
+    DotSegment,
+    /// The body's content type is not a valid header value.
+    ContentType,
+    /// The base URL and the path do not make a valid URL.
+    Url(String),
+    /// A credential, or the header it goes in, cannot be sent as an HTTP header.
+    Credential(String),
+    /// AWS SigV4 signing failed.
+    Signing(String),
+}
+
+impl fmt::Display for RequestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestProblem::DotSegment => f.write_str("a path parameter cannot be `.` or `..`"),
+            RequestProblem::ContentType => f.write_str("the content type is not a valid header value"),
+            RequestProblem::Url(why) => write!(f, "the request URL is invalid: {why}"),
+            RequestProblem::Credential(why) | RequestProblem::Signing(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Why a pagination stream stopped with an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationProblem {
+    /// The server sent back a page token it had already sent: following it would loop.
+    /// The token itself is not kept: tokens can carry account data.
+    RepeatedToken,
+}
+
+impl fmt::Display for PaginationProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationProblem::RepeatedToken => f.write_str(
+                "the server returned a page token it had already returned; stopping instead of looping",
+            ),
+        }
+    }
+}
+
+/// A failure of the shared send path, before any response could be decoded. It is not
+/// generic, so the client core that returns it is compiled once per crate; `?` turns it
+/// into the operation's `Error<E>`.
+#[derive(Debug)]
+pub enum Failure {
+    Validation(ValidationError),
+    Timeout { attempts: u32 },
+    Transport { source: reqwest::Error, attempts: u32 },
+    InvalidRequest(RequestProblem),
+}
+
+impl<E> From<Failure> for Error<E> {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Validation(e) => Error::Validation(e),
+            Failure::Timeout { attempts } => Error::Timeout { attempts },
+            Failure::Transport { source, attempts } => Error::Transport { source, attempts },
+            Failure::InvalidRequest(problem) => Error::InvalidRequest { problem },
+        }
+    }
 }
 
 impl<E> Error<E> {
-    /// The page token that came back had been used before. The token itself stays out of
-    /// the message: tokens can carry account data.
+    /// The page token that came back had been used before.
     pub fn repeated_page_token() -> Self {
-        Error::Pagination {
-            message: "the server returned a page token it had already returned; stopping instead of looping".into(),
+        Error::Pagination { problem: PaginationProblem::RepeatedToken }
+    }
+
+    /// Why the request could not be built or signed, when that is what failed.
+    pub fn request_problem(&self) -> Option<&RequestProblem> {
+        match self {
+            Error::InvalidRequest { problem } => Some(problem),
+            _ => None,
         }
     }
 
@@ -179,8 +253,8 @@ impl<E> Error<E> {
             Error::Validation(v) => Error::Validation(v),
             Error::Timeout { attempts } => Error::Timeout { attempts },
             Error::Transport { source, attempts } => Error::Transport { source, attempts },
-            Error::InvalidRequest { message } => Error::InvalidRequest { message },
-            Error::Pagination { message } => Error::Pagination { message },
+            Error::InvalidRequest { problem } => Error::InvalidRequest { problem },
+            Error::Pagination { problem } => Error::Pagination { problem },
         }
     }
 }
@@ -293,10 +367,10 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::Transport { source, attempts } => {
                 write!(f, "transport error after {}: {source}", Attempts(*attempts))
             }
-            Error::InvalidRequest { message } => {
-                write!(f, "could not build the request: {message}")
+            Error::InvalidRequest { problem } => {
+                write!(f, "could not build the request: {problem}")
             }
-            Error::Pagination { message } => write!(f, "pagination stopped: {message}"),
+            Error::Pagination { problem } => write!(f, "pagination stopped: {problem}"),
         }
     }
 }
@@ -352,13 +426,13 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("source", source)
                 .field("attempts", attempts)
                 .finish(),
-            Error::InvalidRequest { message } => f
+            Error::InvalidRequest { problem } => f
                 .debug_struct("InvalidRequest")
-                .field("message", message)
+                .field("problem", problem)
                 .finish(),
-            Error::Pagination { message } => f
+            Error::Pagination { problem } => f
                 .debug_struct("Pagination")
-                .field("message", message)
+                .field("problem", problem)
                 .finish(),
         }
     }

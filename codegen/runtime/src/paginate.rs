@@ -6,6 +6,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::pin::Pin;
 
 use futures::stream::{self, Stream};
 
@@ -17,7 +18,7 @@ use super::response::Response;
 /// `fetch(token)` sends the request for the page after `token` (`None`: the first page);
 /// `split(page)` gives the page's items and the next token, absent or empty on the last
 /// page. A token seen before ends the stream with an error instead of looping for ever.
-pub fn by_token<P, T, E, F, Fut, S>(first_token: Option<String>, fetch: F, split: S) -> impl Stream<Item = Result<T, Error<E>>>
+pub fn by_token<P, T, E, F, Fut, S>(first_token: Option<String>, fetch: F, split: S) -> Pin<Box<impl Stream<Item = Result<T, Error<E>>>>>
 where
     F: Fn(Option<String>) -> Fut,
     Fut: Future<Output = Result<Response<P>, Error<E>>>,
@@ -37,7 +38,9 @@ where
         seen.insert(token.clone());
     }
     let state = State { fetch, split, next: Some(first_token), seen, buffer: VecDeque::new(), looping: false };
-    stream::unfold(state, |mut state| async move {
+    // Boxed so that callers get an `Unpin` stream: `while let Some(x) = s.next().await`
+    // works without pinning it first.
+    Box::pin(stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.buffer.pop_front() {
                 return Some((Ok(item), state));
@@ -58,7 +61,7 @@ where
                 Some(token) => state.next = Some(Some(token)),
             }
         }
-    })
+    }))
 }
 
 /// Whether a page links to a next one, by a JSON pointer into the page (`/_links/next`):
@@ -86,7 +89,7 @@ pub fn by_offset<P, T, E, F, Fut, S>(
     limit: Option<i64>,
     fetch: F,
     split: S,
-) -> impl Stream<Item = Result<T, Error<E>>>
+) -> Pin<Box<impl Stream<Item = Result<T, Error<E>>>>>
 where
     F: Fn(i64) -> Fut,
     Fut: Future<Output = Result<Response<P>, Error<E>>>,
@@ -99,7 +102,7 @@ where
         buffer: VecDeque<T>,
     }
     let state = State { fetch, split, next: Some(start), buffer: VecDeque::new() };
-    stream::unfold(state, move |mut state| async move {
+    Box::pin(stream::unfold(state, move |mut state| async move {
         loop {
             if let Some(item) = state.buffer.pop_front() {
                 return Some((Ok(item), state));
@@ -121,7 +124,7 @@ where
                 state.next = Some(next);
             }
         }
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use http::{HeaderMap, Method};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
+use super::error::RequestProblem;
 use super::validate::ValidationError;
 
 /// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded. This is
@@ -43,7 +44,7 @@ pub struct RequestParts {
     headers: HeaderMap,
     body: Option<Bytes>,
     idempotent: bool,
-    problem: Option<String>,
+    problem: Option<RequestProblem>,
 }
 
 impl RequestParts {
@@ -97,8 +98,7 @@ impl RequestParts {
     /// with `Error::InvalidRequest` when it is executed.
     pub fn push_path_param(&mut self, value: &str) {
         if value == "." || value == ".." {
-            self.problem
-                .get_or_insert_with(|| "a path parameter cannot be `.` or `..`".to_owned());
+            self.problem.get_or_insert(RequestProblem::DotSegment);
         }
         self.path.push_str(&encode_component(value));
     }
@@ -150,8 +150,7 @@ impl RequestParts {
                 self.headers.insert(CONTENT_TYPE, value);
             }
             Err(_) => {
-                self.problem
-                    .get_or_insert_with(|| "the content type is not a valid header value".to_owned());
+                self.problem.get_or_insert(RequestProblem::ContentType);
             }
         }
         self.body = Some(Bytes::from(bytes));
@@ -245,8 +244,8 @@ impl RequestParts {
     }
 
     /// Why the request cannot be sent, if a setter found out too late to return an error.
-    pub fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
+    pub fn problem(&self) -> Option<&RequestProblem> {
+        self.problem.as_ref()
     }
 
     /// The query string (without `?`), every name and value percent-encoded, spaces as `%20`.
@@ -264,7 +263,7 @@ impl RequestParts {
 
     /// The full URL of this request under `base`, whose own path is kept as a prefix
     /// (`https://h/v3` + `/tokens` = `https://h/v3/tokens`).
-    pub fn url(&self, base: &reqwest::Url) -> Result<reqwest::Url, String> {
+    pub fn url(&self, base: &reqwest::Url) -> Result<reqwest::Url, RequestProblem> {
         let mut text = base.as_str().to_owned();
         // A base URL may come with or without a trailing slash, or with a query or fragment a
         // caller left on by mistake; none of them may end up in the middle of the path.
@@ -279,7 +278,7 @@ impl RequestParts {
         }
         text.push_str(&self.path);
         let mut url =
-            reqwest::Url::parse(&text).map_err(|e| format!("the request URL is invalid: {e}"))?;
+            reqwest::Url::parse(&text).map_err(|e| RequestProblem::Url(e.to_string()))?;
         url.set_query(self.encoded_query().as_deref());
         Ok(url)
     }

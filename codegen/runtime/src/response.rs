@@ -80,6 +80,25 @@ impl<T: fmt::Debug> fmt::Debug for Response<T> {
     }
 }
 
+/// One documented response of an operation, as an entry of its decoder's table.
+///
+/// The generated decoder lists its responses once and asks [`RawResponse::route`] which one
+/// a response is; the lookup (the error code read once, then status, range and default)
+/// lives here, not in every operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Exactly this status.
+    Status(u16),
+    /// `4XX` is `Range(4)`.
+    Range(u16),
+    /// An error told apart by its AWS error code, whatever its status.
+    Code(&'static str),
+    /// Any other error status (`default` beside documented successes).
+    OtherError,
+    /// Any status at all (`default` as the only success).
+    Any,
+}
+
 /// A response as received, any status, body read in full.
 #[derive(Clone)]
 pub struct RawResponse {
@@ -143,6 +162,26 @@ impl RawResponse {
                 .and_then(|v| v.as_str())
                 .and_then(sanitize_error_code)
         })
+    }
+
+    /// The index in `routes` of the documented response this one is, or `None` when the
+    /// spec does not document it. An error code (on a non-2xx response) wins over the
+    /// status, an exact status over a range, and a range over a default.
+    pub fn route(&self, routes: &[Route]) -> Option<usize> {
+        let status = self.status;
+        let error = !self.is_success();
+        if error && routes.iter().any(|r| matches!(r, Route::Code(_))) {
+            if let Some(code) = self.error_code() {
+                if let Some(i) = routes.iter().position(|r| matches!(r, Route::Code(c) if *c == code)) {
+                    return Some(i);
+                }
+            }
+        }
+        let find = |wanted: &dyn Fn(&Route) -> bool| routes.iter().position(wanted);
+        find(&|r| *r == Route::Status(status))
+            .or_else(|| find(&|r| *r == Route::Range(status / 100)))
+            .or_else(|| find(&|r| error && *r == Route::OtherError))
+            .or_else(|| find(&|r| *r == Route::Any))
     }
 
     /// Decodes a JSON body. Any content type is accepted (AWS sends
@@ -346,6 +385,22 @@ mod tests {
     struct Out {
         #[serde(default)]
         next: Option<String>,
+    }
+
+    #[test]
+    fn routing_prefers_code_then_status_then_range_then_default() {
+        use Route::*;
+        let table = [Status(200), Code("Throttling"), Status(400), Range(4), OtherError];
+        assert_eq!(raw(200, &[], b"{}").route(&table), Some(0));
+        assert_eq!(raw(400, &[("x-amzn-errortype", "Throttling")], b"").route(&table), Some(1));
+        assert_eq!(raw(400, &[], br#"{"__type": "Other"}"#).route(&table), Some(2));
+        assert_eq!(raw(404, &[], b"").route(&table), Some(3));
+        assert_eq!(raw(503, &[], b"").route(&table), Some(4));
+        // A 2xx the spec does not list is not an error, whatever its body says.
+        assert_eq!(raw(201, &[], br#"{"__type": "Throttling"}"#).route(&table), None);
+        assert_eq!(raw(201, &[], b"").route(&[Any, OtherError]), Some(0));
+        assert_eq!(raw(500, &[], b"").route(&[Any, OtherError]), Some(1));
+        assert_eq!(raw(500, &[], b"").route(&[Status(200)]), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH};
 
 use super::auth::Authenticate;
+use super::error::RequestProblem;
 use super::secret::Secret;
 
 /// Headers the signer itself produces; stale copies from an earlier attempt must not be
@@ -87,7 +88,13 @@ impl fmt::Debug for SigV4Auth {
 }
 
 impl Authenticate for SigV4Auth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
+        self.sign(request).map_err(RequestProblem::Signing)
+    }
+}
+
+impl SigV4Auth {
+    fn sign(&self, request: &mut reqwest::Request) -> Result<(), String> {
         for name in SIGNER_HEADERS {
             request.headers_mut().remove(name);
         }

@@ -52,7 +52,7 @@ async fn path_params_are_one_encoded_segment() {
     parts.push_path_param("../x y");
     parts.push_path("/scopes");
     parts.query("filter", "a b&c");
-    client.execute::<()>(parts).await.unwrap();
+    client.execute(parts).await.map_err(Error::<()>::from).unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received[0].url.path(), "/v3/tokens/..%2Fx%20y/scopes");
     assert_eq!(received[0].url.query(), Some("filter=a%20b%26c"));
@@ -61,7 +61,7 @@ async fn path_params_are_one_encoded_segment() {
     dots.push_path("/tokens/");
     dots.push_path_param("..");
     assert!(matches!(
-        client.execute::<()>(dots).await,
+        client.execute(dots).await.map_err(Error::<()>::from),
         Err(Error::InvalidRequest { .. })
     ));
     assert_eq!(
@@ -107,7 +107,7 @@ async fn bearer_and_api_key_are_sent() {
         ..ClientConfig::new(server.uri())
     })
     .unwrap();
-    let response = client.execute::<()>(get("/things")).await.unwrap();
+    let response = client.execute(get("/things")).await.map_err(Error::<()>::from).unwrap();
     assert_eq!(response.status(), 200);
     #[derive(Deserialize)]
     struct N {
@@ -141,7 +141,7 @@ async fn too_many_requests_is_retried_then_succeeds() {
     parts
         .json_body("application/json", &serde_json::json!({"name": "a"}))
         .unwrap();
-    let response = core(&server, vec![]).execute::<()>(parts).await.unwrap();
+    let response = core(&server, vec![]).execute(parts).await.map_err(Error::<()>::from).unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.attempts(), 2);
     let received = server.received_requests().await.unwrap();
@@ -166,10 +166,10 @@ async fn service_unavailable_is_retried_only_when_idempotent() {
 
     let mut post = RequestParts::new(Method::POST, "create", "/things");
     post.push_path("/things");
-    let response = client.execute::<()>(post).await.unwrap();
+    let response = client.execute(post).await.map_err(Error::<()>::from).unwrap();
     assert_eq!((response.status(), response.attempts()), (503, 1));
 
-    let response = client.execute::<()>(get("/things")).await.unwrap();
+    let response = client.execute(get("/things")).await.map_err(Error::<()>::from).unwrap();
     assert_eq!(
         (response.status(), response.attempts()),
         (503, 3),
@@ -208,7 +208,7 @@ async fn idempotent_post_and_throttling_codes_are_retried() {
         parts.push_path("/");
         parts.header("X-Amz-Target", target).unwrap();
         parts.set_idempotent(target == "Svc.Describe");
-        let response = client.execute::<()>(parts).await.unwrap();
+        let response = client.execute(parts).await.map_err(Error::<()>::from).unwrap();
         assert_eq!(response.attempts(), 2, "{target}");
     }
 }
@@ -246,7 +246,7 @@ async fn retry_after_is_honoured_within_the_cap() {
     })
     .unwrap();
     let start = Instant::now();
-    let response = client.execute::<()>(get("/things")).await.unwrap();
+    let response = client.execute(get("/things")).await.map_err(Error::<()>::from).unwrap();
     let elapsed = start.elapsed();
     assert_eq!((response.status(), response.attempts()), (204, 3));
     // Two server-requested waits, each cut to 150 ms; not the 30 s the first one asked for.
@@ -267,7 +267,7 @@ async fn slow_responses_time_out() {
         ..ClientConfig::new(server.uri())
     })
     .unwrap();
-    let err = per_attempt.execute::<()>(get("/slow")).await.unwrap_err();
+    let err = per_attempt.execute(get("/slow")).await.map_err(Error::<()>::from).unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(err.attempts(), 1);
 
@@ -277,7 +277,7 @@ async fn slow_responses_time_out() {
     })
     .unwrap();
     let start = Instant::now();
-    let err = whole.execute::<()>(get("/slow")).await.unwrap_err();
+    let err = whole.execute(get("/slow")).await.map_err(Error::<()>::from).unwrap_err();
     assert!(matches!(err, Error::Timeout { attempts: 1 }), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(2));
 }
@@ -296,7 +296,7 @@ async fn refused_connections_are_transport_errors() {
         ..ClientConfig::new(format!("http://127.0.0.1:{port}"))
     })
     .unwrap();
-    let err = client.execute::<()>(get("/x")).await.unwrap_err();
+    let err = client.execute(get("/x")).await.map_err(Error::<()>::from).unwrap_err();
     assert!(err.is_transport(), "{err:?}");
     assert_eq!(
         err.attempts(),
@@ -356,12 +356,12 @@ async fn error_codes_and_empty_bodies() {
         .await;
     let client = core(&server, vec![]);
 
-    let r = client.execute::<()>(get("/header")).await.unwrap();
+    let r = client.execute(get("/header")).await.map_err(Error::<()>::from).unwrap();
     assert_eq!(r.error_code().as_deref(), Some("EntityNotFoundException"));
     let err: Error<AwsError> = r.api_error(|e: AwsError| e);
     assert_eq!(err.api_error(), Some(&AwsError { message: None }));
 
-    let r = client.execute::<()>(get("/type")).await.unwrap();
+    let r = client.execute(get("/type")).await.map_err(Error::<()>::from).unwrap();
     assert_eq!(
         r.error_code().as_deref(),
         Some("OrganizationNotFoundException")
@@ -375,7 +375,7 @@ async fn error_codes_and_empty_bodies() {
         #[serde(rename = "NextToken", default)]
         next_token: Option<String>,
     }
-    let r = client.execute::<()>(get("/empty")).await.unwrap();
+    let r = client.execute(get("/empty")).await.map_err(Error::<()>::from).unwrap();
     let out = r.clone().json_or_empty_object::<Output, ()>().unwrap();
     assert_eq!(out.into_inner(), Output { next_token: None });
     let err = r.json::<Output, ()>().unwrap_err();

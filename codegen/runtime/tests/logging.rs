@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use codegen_runtime::auth::{ApiKeyAuth, Authenticate, BearerAuth};
 use codegen_runtime::client::{ClientConfig, ClientCore};
+use codegen_runtime::error::Error;
 use codegen_runtime::request::RequestParts;
 use codegen_runtime::retry::RetryPolicy;
 use codegen_runtime::secret::Secret;
@@ -89,7 +90,7 @@ async fn logs_never_contain_credentials() {
     );
     let mut parts = get("/things");
     parts.query("token_hint", "QUERY-VALUE");
-    bearer.execute::<()>(parts).await.unwrap();
+    bearer.execute(parts).await.map_err(Error::<()>::from).unwrap();
 
     let aws = core(
         &server,
@@ -116,7 +117,7 @@ async fn logs_never_contain_credentials() {
             &serde_json::json!({"Password": "BODY-SECRET"}),
         )
         .unwrap();
-    let response = aws.execute::<()>(parts).await.unwrap();
+    let response = aws.execute(parts).await.map_err(Error::<()>::from).unwrap();
     assert_eq!(response.status(), 503);
     let received = server.received_requests().await.unwrap();
     let signed = received.last().unwrap();

@@ -48,7 +48,7 @@ pub fn emit(api: &Api) -> Result<GeneratedCrate, Diagnostics> {
     let runtime: Vec<&(&str, &str, bool)> = RUNTIME.iter().filter(|(_, _, sigv4)| !sigv4 || api.uses_sigv4()).collect();
     files.push(file("src/runtime/mod.rs", runtime_mod(&runtime)));
     for (name, contents, _) in runtime {
-        files.push(file(&format!("src/runtime/{name}"), (*contents).to_string()));
+        files.push(file(&format!("src/runtime/{name}"), without_tests(contents).to_string()));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(GeneratedCrate { files })
@@ -64,8 +64,33 @@ fn types_file(api: &Api) -> Result<String, String> {
     tokens::format_chunks(preamble, types::emit_types(api), HEADER)
 }
 
+/// A runtime file without its unit tests: they run in `codegen/runtime`, and a user of a
+/// generated crate should not compile them again. By convention the tests module is the
+/// last item of each runtime file.
+fn without_tests(contents: &str) -> &str {
+    match contents.find("\n#[cfg(test)]\nmod tests {") {
+        Some(at) => &contents[..=at],
+        None => contents,
+    }
+}
+
 fn file(path: &str, contents: String) -> GeneratedFile {
     GeneratedFile { path: path.to_string(), contents }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_files_are_copied_without_their_tests() {
+        for (name, contents, _) in RUNTIME {
+            let kept = without_tests(contents);
+            assert!(!kept.contains("#[cfg(test)]"), "{name}: a test module is not the file's last item");
+            assert!(kept.len() > contents.len() / 3, "{name}: too much was cut");
+        }
+        assert_eq!(without_tests("a\n#[cfg(test)]\nmod tests {\n}\n"), "a\n");
+    }
 }
 
 fn runtime_mod(files: &[&(&str, &str, bool)]) -> String {

@@ -8,7 +8,7 @@ use quote::quote;
 use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{
-    Api, BodyDecoding, BodyKind, ErrorCase, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
+    Api, BodyDecoding, BodyKind, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
     StatusMatch, TimeFormat, TypeRef,
 };
 
@@ -49,12 +49,13 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let line = format!("`{} {}`", op.http_method.as_str(), op.path_template);
     let docs = doc(paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&line)]).as_deref());
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let _ = api;
+    // Every builder field but the client starts out unset.
+    let unset = settable_params(op).map(|p| ident(&p.rust_name)).chain(body_fields(api, &body_store(op)));
     quote! {
         #docs
         #deprecated
         pub fn #method(&self) -> #builder {
-            #builder::new(self.clone())
+            #builder { client: self.clone(), #( #unset: None, )* }
         }
     }
 }
@@ -94,12 +95,8 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         let ty = rust_type(api, &p.ty, TypesPath::Crate);
         quote!(#field: Option<#ty>,)
     });
-    let param_inits = settable_params(op).map(|p| {
-        let field = ident(&p.rust_name);
-        quote!(#field: None,)
-    });
     let param_setters = settable_params(op).map(|p| param_setter(api, p));
-    let (body_field, body_init, body_setters) = body_members(api, &store);
+    let (body_field, body_setters) = body_members(api, &store);
 
     let request_fn = request_fn(api, op, &store);
     let success = success_type(api, op);
@@ -126,10 +123,6 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         }
 
         impl #name {
-            pub(crate) fn new(client: crate::Client) -> Self {
-                Self { client, #( #param_inits )* #body_init }
-            }
-
             #( #param_setters )*
             #body_setters
 
@@ -137,7 +130,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             /// `RetryPolicy` allows) and decodes the response.
             pub async fn send(self) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
                 let request = self.request()?;
-                let raw = self.client.core.execute::<#error_ty>(request).await?;
+                let raw = self.client.core.execute(request).await?;
                 Self::decode(raw)
             }
 
@@ -188,14 +181,21 @@ fn param_setter(api: &Api, p: &Param) -> TokenStream {
     }
 }
 
-fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, TokenStream) {
+/// The builder's fields that hold the body, all `Option`s that start out `None`.
+fn body_fields(_api: &Api, store: &BodyStore<'_>) -> Vec<proc_macro2::Ident> {
     match store {
-        BodyStore::None | BodyStore::EmptyObject(_) => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+        BodyStore::None | BodyStore::EmptyObject(_) => Vec::new(),
+        BodyStore::Whole(_) | BodyStore::Object(_) => vec![ident("body")],
+    }
+}
+
+fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream) {
+    match store {
+        BodyStore::None | BodyStore::EmptyObject(_) => (TokenStream::new(), TokenStream::new()),
         BodyStore::Whole(body) => {
             let ty = rust_type(api, &body.ty, TypesPath::Crate);
             (
                 quote!(body: Option<#ty>,),
-                quote!(body: None,),
                 quote! {
                     /// The whole request body.
                     pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
@@ -227,7 +227,6 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream, 
             });
             (
                 quote!(body: Option<::serde_json::Map<String, ::serde_json::Value>>,),
-                quote!(body: None,),
                 quote! {
                     /// The whole request body; property setters called afterwards change it.
                     pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
@@ -531,27 +530,50 @@ fn error_type(op: &Operation) -> TokenStream {
 fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&format!("{}Error", op.type_name));
     let line = format!(" The documented errors of [`Client::{}`](crate::Client::{}).", op.method_name, op.method_name);
-    let variants = op.responses.errors.iter().map(|case| {
+    let mut variants = Vec::new();
+    let mut messages = Vec::new();
+    for case in &op.responses.errors {
         let variant = ident(&case.variant);
         let how = match &case.code {
             Some(code) => format!("error code `{code}`"),
             None => status_text(case.status),
         };
-        let docs = doc(Some(&format!("{} ({how}).", case.description.trim().trim_end_matches('.'))));
+        let text = format!("{} ({how})", case.description.trim().trim_end_matches('.'));
+        let docs = doc(Some(&format!("{text}.")));
         match case.body.ty() {
             Some(ty) => {
                 let ty = rust_type(api, ty, TypesPath::Crate);
-                quote!(#docs #variant(#ty),)
+                variants.push(quote!(#docs #variant(#ty),));
+                messages.push(quote!(Self::#variant(_) => #text,));
             }
-            None => quote!(#docs #variant,),
+            None => {
+                variants.push(quote!(#docs #variant,));
+                messages.push(quote!(Self::#variant => #text,));
+            }
         }
-    });
+    }
+    // `Display` says which documented error it is, never what its body holds: bodies may
+    // echo what was sent.
+    let display = if messages.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(f.write_str(match self { #( #messages )* }))
+    };
     quote! {
         #[doc = #line]
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #( #variants )*
         }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display
+            }
+        }
+
+        impl ::std::error::Error for #name {}
     }
 }
 
@@ -563,113 +585,79 @@ fn status_text(status: StatusMatch) -> String {
     }
 }
 
-/// `fn decode(raw)`: the response, matched against the documented ones.
+/// `fn decode(raw)`: the response, matched against the documented ones. The runtime finds
+/// which one it is from a table ([`Route`]s, one lookup); the arms only decode.
 fn decode_fn(api: &Api, op: &Operation, success: &SuccessType, error_ty: &TokenStream) -> TokenStream {
     let success_ty = &success.ty;
     let multi = success.is_enum;
-    let success_arm = |case: &crate::ir::SuccessCase| {
+    let enum_name = ident(&format!("{}Response", op.type_name));
+    let error_name = ident(&format!("{}Error", op.type_name));
+    let mut routes = Vec::new();
+    let mut arms = Vec::new();
+    for case in &op.responses.success {
         let decode = decode_body(api, &case.body, multi);
-        if multi {
+        let expr = if multi {
             let variant = ident(&case.variant);
-            let enum_name = ident(&format!("{}Response", op.type_name));
-            let wrap = if case.body.ty().is_some() {
-                quote!(#enum_name::#variant)
-            } else {
-                quote!(|()| #enum_name::#variant)
-            };
+            let wrap = if case.body.ty().is_some() { quote!(#enum_name::#variant) } else { quote!(|()| #enum_name::#variant) };
             quote!(#decode.map(|response| response.map(#wrap)))
         } else {
             decode
-        }
-    };
-    let error_expr = |case: &ErrorCase| {
+        };
+        routes.push(route(case.status, true));
+        arms.push(expr);
+    }
+    if op.responses.success.is_empty() {
+        routes.push(quote!(Range(2)));
+        arms.push(quote!(raw.empty()));
+    }
+    for case in &op.responses.errors {
         let variant = ident(&case.variant);
-        let enum_name = ident(&format!("{}Error", op.type_name));
-        match case.body.ty() {
+        let expr = match case.body.ty() {
             Some(ty) => {
                 // The body's type is the variant's: inference finds it, no turbofish needed.
                 let method = if is_struct(api, ty) { quote!(api_error_object) } else { quote!(api_error) };
-                quote!(raw.#method(errors::#enum_name::#variant))
+                quote!(Err(raw.#method(errors::#error_name::#variant)))
             }
-            None => quote!(raw.api_error_without_body(errors::#enum_name::#variant)),
-        }
-    };
-
-    let coded: Vec<&ErrorCase> = op.responses.errors.iter().filter(|e| e.code.is_some()).collect();
-    let by_code = (!coded.is_empty()).then(|| {
-        let dispatch = match coded.as_slice() {
-            [only] => {
-                let code = only.code.as_deref().unwrap_or_default();
-                let expr = error_expr(only);
-                quote!(if code == #code { return Err(#expr); })
-            }
-            _ => {
-                let arms = coded.iter().map(|case| {
-                    let code = case.code.as_deref().unwrap_or_default();
-                    let expr = error_expr(case);
-                    quote!(#code => return Err(#expr),)
-                });
-                quote!(match code.as_str() { #( #arms )* _ => {} })
-            }
+            None => quote!(Err(raw.api_error_without_body(errors::#error_name::#variant))),
         };
-        quote! {
-            // AWS tells errors apart by code, not status.
-            if !(200..300).contains(&status) {
-                if let Some(code) = raw.error_code() {
-                    #dispatch
-                }
-            }
+        // An error known by its code alone (AWS's made-up statuses) is routed by code only.
+        if let Some(code) = &case.code {
+            routes.push(quote!(Code(#code)));
+            arms.push(expr.clone());
         }
+        if case.match_status {
+            routes.push(route(case.status, false));
+            arms.push(expr);
+        }
+    }
+    let arms = arms.iter().enumerate().map(|(i, expr)| {
+        let i = Literal::usize_unsuffixed(i);
+        quote!(Some(#i) => #expr,)
     });
-
-    let mut arms = Vec::new();
-    let mut ranges = Vec::new();
-    for case in &op.responses.success {
-        let expr = success_arm(case);
-        match case.status {
-            StatusMatch::Code(code) => {
-                let code = Literal::u16_unsuffixed(code);
-                arms.push(quote!(#code => #expr,))
-            }
-            StatusMatch::Range(range) => {
-                let (lo, hi) = (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
-                ranges.push(quote!(#lo..=#hi => #expr,));
-            }
-            StatusMatch::Default => ranges.push(quote!(_ => #expr,)),
-        }
-    }
-    if op.responses.success.is_empty() {
-        ranges.push(quote!(200..=299 => raw.empty(),));
-    }
-    let mut fallback = quote!(_ => Err(raw.unexpected()),);
-    for case in op.responses.errors.iter().filter(|case| case.match_status) {
-        let expr = error_expr(case);
-        match case.status {
-            StatusMatch::Code(code) => {
-                let code = Literal::u16_unsuffixed(code);
-                arms.push(quote!(#code => Err(#expr),))
-            }
-            StatusMatch::Range(range) => {
-                let (lo, hi) = (Literal::u16_unsuffixed(range * 100), Literal::u16_unsuffixed(range * 100 + 99));
-                ranges.push(quote!(#lo..=#hi => Err(#expr),));
-            }
-            StatusMatch::Default => fallback = quote!(_ if !(200..300).contains(&status) => Err(#expr), _ => Err(raw.unexpected()),),
-        }
-    }
-    let has_default_success = op.responses.success.iter().any(|c| c.status == StatusMatch::Default);
-    if has_default_success {
-        fallback = TokenStream::new();
-    }
     quote! {
         fn decode(raw: runtime::response::RawResponse) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
-            let status = raw.status();
-            #by_code
-            match status {
+            use runtime::response::Route::*;
+            match raw.route(&[#( #routes ),*]) {
                 #( #arms )*
-                #( #ranges )*
-                #fallback
+                _ => Err(raw.unexpected()),
             }
         }
+    }
+}
+
+/// The table entry for a documented status.
+fn route(status: StatusMatch, success: bool) -> TokenStream {
+    match status {
+        StatusMatch::Code(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote!(Status(#code))
+        }
+        StatusMatch::Range(range) => {
+            let range = Literal::u16_unsuffixed(range);
+            quote!(Range(#range))
+        }
+        StatusMatch::Default if success => quote!(Any),
+        StatusMatch::Default => quote!(OtherError),
     }
 }
 
@@ -729,7 +717,7 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                 ///
                 /// The walk ends on the page without a next token; a token that comes back a
                 /// second time ends it with an error rather than a loop.
-                pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
+                pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + Unpin + 'static {
                     let first = #first;
                     runtime::paginate::by_token(
                         first,
@@ -786,7 +774,7 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                 /// The walk starts at the offset set on this builder (or 0) and ends on an
                 /// empty or short page, once the reported total is reached, or on a page
                 /// without a link to the next one.
-                pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + 'static {
+                pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + Unpin + 'static {
                     let start = self.#offset_ident #widen_offset.unwrap_or(0);
                     let limit = #limit;
                     runtime::paginate::by_offset(

@@ -3,6 +3,7 @@
 use crate::types;
 /// The documented errors of [`Client::create_access_token`](crate::Client::create_access_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAccessTokenError {
     /// ValidationException: an input failed to satisfy the constraints specified by the service (error code `ValidationException`).
     ValidationException(types::ValidationException),
@@ -17,8 +18,36 @@ pub enum CreateAccessTokenError {
     /// ThrottlingException: the request was denied due to request throttling (error code `ThrottlingException`).
     ThrottlingException(types::ThrottlingException),
 }
+impl ::std::fmt::Display for CreateAccessTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::ValidationException(_) => {
+                    "ValidationException: an input failed to satisfy the constraints specified by the service (error code `ValidationException`)"
+                }
+                Self::ServiceQuotaExceededException(_) => {
+                    "ServiceQuotaExceededException: one or more resources has reached its limits for the tier the space belongs to (error code `ServiceQuotaExceededException`)"
+                }
+                Self::AccessDeniedException(_) => {
+                    "AccessDeniedException: you don't have sufficient access to perform this action (error code `AccessDeniedException`)"
+                }
+                Self::ResourceNotFoundException(_) => {
+                    "ResourceNotFoundException: the specified resource was not found (error code `ResourceNotFoundException`)"
+                }
+                Self::ConflictException(_) => {
+                    "ConflictException: the operation would conflict with the current state of the resource (error code `ConflictException`)"
+                }
+                Self::ThrottlingException(_) => {
+                    "ThrottlingException: the request was denied due to request throttling (error code `ThrottlingException`)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for CreateAccessTokenError {}
 /// The documented errors of [`Client::list_access_tokens`](crate::Client::list_access_tokens).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAccessTokensError {
     /// ValidationException: an input failed to satisfy the constraints specified by the service (error code `ValidationException`).
     ValidationException(types::ValidationException),
@@ -33,8 +62,36 @@ pub enum ListAccessTokensError {
     /// ThrottlingException: the request was denied due to request throttling (error code `ThrottlingException`).
     ThrottlingException(types::ThrottlingException),
 }
+impl ::std::fmt::Display for ListAccessTokensError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::ValidationException(_) => {
+                    "ValidationException: an input failed to satisfy the constraints specified by the service (error code `ValidationException`)"
+                }
+                Self::ServiceQuotaExceededException(_) => {
+                    "ServiceQuotaExceededException: one or more resources has reached its limits for the tier the space belongs to (error code `ServiceQuotaExceededException`)"
+                }
+                Self::AccessDeniedException(_) => {
+                    "AccessDeniedException: you don't have sufficient access to perform this action (error code `AccessDeniedException`)"
+                }
+                Self::ResourceNotFoundException(_) => {
+                    "ResourceNotFoundException: the specified resource was not found (error code `ResourceNotFoundException`)"
+                }
+                Self::ConflictException(_) => {
+                    "ConflictException: the operation would conflict with the current state of the resource (error code `ConflictException`)"
+                }
+                Self::ThrottlingException(_) => {
+                    "ThrottlingException: the request was denied due to request throttling (error code `ThrottlingException`)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for ListAccessTokensError {}
 /// The documented errors of [`Client::delete_access_token`](crate::Client::delete_access_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAccessTokenError {
     /// ValidationException: an input failed to satisfy the constraints specified by the service (error code `ValidationException`).
     ValidationException(types::ValidationException),
@@ -49,3 +106,30 @@ pub enum DeleteAccessTokenError {
     /// ThrottlingException: the request was denied due to request throttling (error code `ThrottlingException`).
     ThrottlingException(types::ThrottlingException),
 }
+impl ::std::fmt::Display for DeleteAccessTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::ValidationException(_) => {
+                    "ValidationException: an input failed to satisfy the constraints specified by the service (error code `ValidationException`)"
+                }
+                Self::ServiceQuotaExceededException(_) => {
+                    "ServiceQuotaExceededException: one or more resources has reached its limits for the tier the space belongs to (error code `ServiceQuotaExceededException`)"
+                }
+                Self::AccessDeniedException(_) => {
+                    "AccessDeniedException: you don't have sufficient access to perform this action (error code `AccessDeniedException`)"
+                }
+                Self::ResourceNotFoundException(_) => {
+                    "ResourceNotFoundException: the specified resource was not found (error code `ResourceNotFoundException`)"
+                }
+                Self::ConflictException(_) => {
+                    "ConflictException: the operation would conflict with the current state of the resource (error code `ConflictException`)"
+                }
+                Self::ThrottlingException(_) => {
+                    "ThrottlingException: the request was denied due to request throttling (error code `ThrottlingException`)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for DeleteAccessTokenError {}

@@ -8,7 +8,10 @@ impl crate::Client {
     ///
     /// `PUT /v1/accessTokens`
     pub fn create_access_token(&self) -> CreateAccessToken {
-        CreateAccessToken::new(self.clone())
+        CreateAccessToken {
+            client: self.clone(),
+            body: None,
+        }
     }
     /// List your personal access tokens.
     ///
@@ -16,7 +19,10 @@ impl crate::Client {
     ///
     /// `POST /v1/accessTokens`
     pub fn list_access_tokens(&self) -> ListAccessTokens {
-        ListAccessTokens::new(self.clone())
+        ListAccessTokens {
+            client: self.clone(),
+            body: None,
+        }
     }
     /// Delete a personal access token.
     ///
@@ -24,7 +30,10 @@ impl crate::Client {
     ///
     /// `DELETE /v1/accessTokens/{id}`
     pub fn delete_access_token(&self) -> DeleteAccessToken {
-        DeleteAccessToken::new(self.clone())
+        DeleteAccessToken {
+            client: self.clone(),
+            id: None,
+        }
     }
 }
 /// Builder for [`Client::create_access_token`](crate::Client::create_access_token): `PUT /v1/accessTokens`.
@@ -40,9 +49,6 @@ impl ::std::fmt::Debug for CreateAccessToken {
     }
 }
 impl CreateAccessToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -87,11 +93,7 @@ impl CreateAccessToken {
         crate::Error<errors::CreateAccessTokenError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::CreateAccessTokenError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -122,65 +124,28 @@ impl CreateAccessToken {
         crate::Response<types::CreateAccessTokenResponse>,
         crate::Error<errors::CreateAccessTokenError>,
     > {
-        let status = raw.status();
-        if !(200..300).contains(&status) {
-            if let Some(code) = raw.error_code() {
-                match code.as_str() {
-                    "ValidationException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::CreateAccessTokenError::ValidationException,
-                                ),
-                        );
-                    }
-                    "ServiceQuotaExceededException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::CreateAccessTokenError::ServiceQuotaExceededException,
-                                ),
-                        );
-                    }
-                    "AccessDeniedException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::CreateAccessTokenError::AccessDeniedException,
-                                ),
-                        );
-                    }
-                    "ResourceNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::CreateAccessTokenError::ResourceNotFoundException,
-                                ),
-                        );
-                    }
-                    "ConflictException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::CreateAccessTokenError::ConflictException,
-                                ),
-                        );
-                    }
-                    "ThrottlingException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::CreateAccessTokenError::ThrottlingException,
-                                ),
-                        );
-                    }
-                    _ => {}
-                }
-            }
-        }
-        match status {
-            201 => raw.json_object(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(201),
+                    Code("ValidationException"),
+                    Status(400),
+                    Code("ServiceQuotaExceededException"),
+                    Status(402),
+                    Code("AccessDeniedException"),
+                    Status(403),
+                    Code("ResourceNotFoundException"),
+                    Status(404),
+                    Code("ConflictException"),
+                    Status(409),
+                    Code("ThrottlingException"),
+                    Status(429),
+                ],
+            )
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -188,7 +153,15 @@ impl CreateAccessToken {
                         ),
                 )
             }
-            402 => {
+            Some(2) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::CreateAccessTokenError::ValidationException,
+                        ),
+                )
+            }
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -196,7 +169,15 @@ impl CreateAccessToken {
                         ),
                 )
             }
-            403 => {
+            Some(4) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::CreateAccessTokenError::ServiceQuotaExceededException,
+                        ),
+                )
+            }
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -204,7 +185,15 @@ impl CreateAccessToken {
                         ),
                 )
             }
-            404 => {
+            Some(6) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::CreateAccessTokenError::AccessDeniedException,
+                        ),
+                )
+            }
+            Some(7) => {
                 Err(
                     raw
                         .api_error_object(
@@ -212,7 +201,15 @@ impl CreateAccessToken {
                         ),
                 )
             }
-            409 => {
+            Some(8) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::CreateAccessTokenError::ResourceNotFoundException,
+                        ),
+                )
+            }
+            Some(9) => {
                 Err(
                     raw
                         .api_error_object(
@@ -220,7 +217,23 @@ impl CreateAccessToken {
                         ),
                 )
             }
-            429 => {
+            Some(10) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::CreateAccessTokenError::ConflictException,
+                        ),
+                )
+            }
+            Some(11) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::CreateAccessTokenError::ThrottlingException,
+                        ),
+                )
+            }
+            Some(12) => {
                 Err(
                     raw
                         .api_error_object(
@@ -245,9 +258,6 @@ impl ::std::fmt::Debug for ListAccessTokens {
     }
 }
 impl ListAccessTokens {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -289,11 +299,7 @@ impl ListAccessTokens {
         crate::Error<errors::ListAccessTokensError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::ListAccessTokensError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     /// Every item of every page, fetched lazily: the next page is requested only when
@@ -309,7 +315,7 @@ impl ListAccessTokens {
             types::AccessTokenSummary,
             crate::Error<errors::ListAccessTokensError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         let first = self
             .body
             .as_ref()
@@ -356,65 +362,28 @@ impl ListAccessTokens {
         crate::Response<types::ListAccessTokensResponse>,
         crate::Error<errors::ListAccessTokensError>,
     > {
-        let status = raw.status();
-        if !(200..300).contains(&status) {
-            if let Some(code) = raw.error_code() {
-                match code.as_str() {
-                    "ValidationException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListAccessTokensError::ValidationException,
-                                ),
-                        );
-                    }
-                    "ServiceQuotaExceededException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListAccessTokensError::ServiceQuotaExceededException,
-                                ),
-                        );
-                    }
-                    "AccessDeniedException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListAccessTokensError::AccessDeniedException,
-                                ),
-                        );
-                    }
-                    "ResourceNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListAccessTokensError::ResourceNotFoundException,
-                                ),
-                        );
-                    }
-                    "ConflictException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListAccessTokensError::ConflictException,
-                                ),
-                        );
-                    }
-                    "ThrottlingException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListAccessTokensError::ThrottlingException,
-                                ),
-                        );
-                    }
-                    _ => {}
-                }
-            }
-        }
-        match status {
-            200 => raw.json_object(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Code("ValidationException"),
+                    Status(400),
+                    Code("ServiceQuotaExceededException"),
+                    Status(402),
+                    Code("AccessDeniedException"),
+                    Status(403),
+                    Code("ResourceNotFoundException"),
+                    Status(404),
+                    Code("ConflictException"),
+                    Status(409),
+                    Code("ThrottlingException"),
+                    Status(429),
+                ],
+            )
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -422,7 +391,15 @@ impl ListAccessTokens {
                         ),
                 )
             }
-            402 => {
+            Some(2) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListAccessTokensError::ValidationException,
+                        ),
+                )
+            }
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -430,7 +407,15 @@ impl ListAccessTokens {
                         ),
                 )
             }
-            403 => {
+            Some(4) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListAccessTokensError::ServiceQuotaExceededException,
+                        ),
+                )
+            }
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -438,7 +423,15 @@ impl ListAccessTokens {
                         ),
                 )
             }
-            404 => {
+            Some(6) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListAccessTokensError::AccessDeniedException,
+                        ),
+                )
+            }
+            Some(7) => {
                 Err(
                     raw
                         .api_error_object(
@@ -446,7 +439,15 @@ impl ListAccessTokens {
                         ),
                 )
             }
-            409 => {
+            Some(8) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListAccessTokensError::ResourceNotFoundException,
+                        ),
+                )
+            }
+            Some(9) => {
                 Err(
                     raw
                         .api_error_object(
@@ -454,7 +455,23 @@ impl ListAccessTokens {
                         ),
                 )
             }
-            429 => {
+            Some(10) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListAccessTokensError::ConflictException,
+                        ),
+                )
+            }
+            Some(11) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListAccessTokensError::ThrottlingException,
+                        ),
+                )
+            }
+            Some(12) => {
                 Err(
                     raw
                         .api_error_object(
@@ -479,9 +496,6 @@ impl ::std::fmt::Debug for DeleteAccessToken {
     }
 }
 impl DeleteAccessToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, id: None }
-    }
     /// The ID of the personal access token to delete. You can find the IDs of all PATs associated with your Amazon Web Services Builder ID in a space by calling `ListAccessTokens`.
     ///
     /// `id` (path parameter, required).
@@ -495,11 +509,7 @@ impl DeleteAccessToken {
         self,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteAccessTokenError>> {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::DeleteAccessTokenError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -524,65 +534,28 @@ impl DeleteAccessToken {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteAccessTokenError>> {
-        let status = raw.status();
-        if !(200..300).contains(&status) {
-            if let Some(code) = raw.error_code() {
-                match code.as_str() {
-                    "ValidationException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeleteAccessTokenError::ValidationException,
-                                ),
-                        );
-                    }
-                    "ServiceQuotaExceededException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeleteAccessTokenError::ServiceQuotaExceededException,
-                                ),
-                        );
-                    }
-                    "AccessDeniedException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeleteAccessTokenError::AccessDeniedException,
-                                ),
-                        );
-                    }
-                    "ResourceNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeleteAccessTokenError::ResourceNotFoundException,
-                                ),
-                        );
-                    }
-                    "ConflictException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeleteAccessTokenError::ConflictException,
-                                ),
-                        );
-                    }
-                    "ThrottlingException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeleteAccessTokenError::ThrottlingException,
-                                ),
-                        );
-                    }
-                    _ => {}
-                }
-            }
-        }
-        match status {
-            200 => raw.empty(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Code("ValidationException"),
+                    Status(400),
+                    Code("ServiceQuotaExceededException"),
+                    Status(402),
+                    Code("AccessDeniedException"),
+                    Status(403),
+                    Code("ResourceNotFoundException"),
+                    Status(404),
+                    Code("ConflictException"),
+                    Status(409),
+                    Code("ThrottlingException"),
+                    Status(429),
+                ],
+            )
+        {
+            Some(0) => raw.empty(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -590,7 +563,15 @@ impl DeleteAccessToken {
                         ),
                 )
             }
-            402 => {
+            Some(2) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeleteAccessTokenError::ValidationException,
+                        ),
+                )
+            }
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -598,7 +579,15 @@ impl DeleteAccessToken {
                         ),
                 )
             }
-            403 => {
+            Some(4) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeleteAccessTokenError::ServiceQuotaExceededException,
+                        ),
+                )
+            }
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -606,7 +595,15 @@ impl DeleteAccessToken {
                         ),
                 )
             }
-            404 => {
+            Some(6) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeleteAccessTokenError::AccessDeniedException,
+                        ),
+                )
+            }
+            Some(7) => {
                 Err(
                     raw
                         .api_error_object(
@@ -614,7 +611,15 @@ impl DeleteAccessToken {
                         ),
                 )
             }
-            409 => {
+            Some(8) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeleteAccessTokenError::ResourceNotFoundException,
+                        ),
+                )
+            }
+            Some(9) => {
                 Err(
                     raw
                         .api_error_object(
@@ -622,7 +627,23 @@ impl DeleteAccessToken {
                         ),
                 )
             }
-            429 => {
+            Some(10) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeleteAccessTokenError::ConflictException,
+                        ),
+                )
+            }
+            Some(11) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeleteAccessTokenError::ThrottlingException,
+                        ),
+                )
+            }
+            Some(12) => {
                 Err(
                     raw
                         .api_error_object(

@@ -3,6 +3,7 @@
 use crate::types;
 /// The documented errors of [`Client::get_tokens`](crate::Client::get_tokens).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetTokensError {
     /// Invalid access token (status 401).
     Unauthorized(types::UnauthorizedErrorRep),
@@ -11,8 +12,21 @@ pub enum GetTokensError {
     /// Rate limited (status 429).
     TooManyRequests(types::RateLimitedErrorRep),
 }
+impl ::std::fmt::Display for GetTokensError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::Unauthorized(_) => "Invalid access token (status 401)",
+                Self::Forbidden(_) => "Forbidden (status 403)",
+                Self::TooManyRequests(_) => "Rate limited (status 429)",
+            },
+        )
+    }
+}
+impl ::std::error::Error for GetTokensError {}
 /// The documented errors of [`Client::post_token`](crate::Client::post_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PostTokenError {
     /// Invalid request (status 400).
     BadRequest(types::InvalidRequestErrorRep),
@@ -23,8 +37,22 @@ pub enum PostTokenError {
     /// Rate limited (status 429).
     TooManyRequests(types::RateLimitedErrorRep),
 }
+impl ::std::fmt::Display for PostTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::BadRequest(_) => "Invalid request (status 400)",
+                Self::Unauthorized(_) => "Invalid access token (status 401)",
+                Self::Forbidden(_) => "Forbidden (status 403)",
+                Self::TooManyRequests(_) => "Rate limited (status 429)",
+            },
+        )
+    }
+}
+impl ::std::error::Error for PostTokenError {}
 /// The documented errors of [`Client::get_token`](crate::Client::get_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetTokenError {
     /// Invalid access token (status 401).
     Unauthorized(types::UnauthorizedErrorRep),
@@ -35,8 +63,22 @@ pub enum GetTokenError {
     /// Rate limited (status 429).
     TooManyRequests(types::RateLimitedErrorRep),
 }
+impl ::std::fmt::Display for GetTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::Unauthorized(_) => "Invalid access token (status 401)",
+                Self::Forbidden(_) => "Forbidden (status 403)",
+                Self::NotFound(_) => "Invalid resource identifier (status 404)",
+                Self::TooManyRequests(_) => "Rate limited (status 429)",
+            },
+        )
+    }
+}
+impl ::std::error::Error for GetTokenError {}
 /// The documented errors of [`Client::delete_token`](crate::Client::delete_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteTokenError {
     /// Invalid access token (status 401).
     Unauthorized(types::UnauthorizedErrorRep),
@@ -47,8 +89,22 @@ pub enum DeleteTokenError {
     /// Rate limited (status 429).
     TooManyRequests(types::RateLimitedErrorRep),
 }
+impl ::std::fmt::Display for DeleteTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::Unauthorized(_) => "Invalid access token (status 401)",
+                Self::Forbidden(_) => "Forbidden (status 403)",
+                Self::NotFound(_) => "Invalid resource identifier (status 404)",
+                Self::TooManyRequests(_) => "Rate limited (status 429)",
+            },
+        )
+    }
+}
+impl ::std::error::Error for DeleteTokenError {}
 /// The documented errors of [`Client::patch_token`](crate::Client::patch_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PatchTokenError {
     /// Invalid request (status 400).
     BadRequest(types::InvalidRequestErrorRep),
@@ -65,8 +121,25 @@ pub enum PatchTokenError {
     /// Rate limited (status 429).
     TooManyRequests(types::RateLimitedErrorRep),
 }
+impl ::std::fmt::Display for PatchTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::BadRequest(_) => "Invalid request (status 400)",
+                Self::Unauthorized(_) => "Invalid access token (status 401)",
+                Self::Forbidden(_) => "Forbidden (status 403)",
+                Self::NotFound(_) => "Invalid resource identifier (status 404)",
+                Self::Conflict(_) => "Status conflict (status 409)",
+                Self::UnprocessableEntity(_) => "Invalid patch content (status 422)",
+                Self::TooManyRequests(_) => "Rate limited (status 429)",
+            },
+        )
+    }
+}
+impl ::std::error::Error for PatchTokenError {}
 /// The documented errors of [`Client::reset_token`](crate::Client::reset_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ResetTokenError {
     /// Invalid access token (status 401).
     Unauthorized(types::UnauthorizedErrorRep),
@@ -77,3 +150,16 @@ pub enum ResetTokenError {
     /// Rate limited (status 429).
     TooManyRequests(types::RateLimitedErrorRep),
 }
+impl ::std::fmt::Display for ResetTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::Unauthorized(_) => "Invalid access token (status 401)",
+                Self::Forbidden(_) => "Forbidden (status 403)",
+                Self::NotFound(_) => "Invalid resource identifier (status 404)",
+                Self::TooManyRequests(_) => "Rate limited (status 429)",
+            },
+        )
+    }
+}
+impl ::std::error::Error for ResetTokenError {}

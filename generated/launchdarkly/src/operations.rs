@@ -8,7 +8,13 @@ impl crate::Client {
     ///
     /// `GET /api/v2/tokens`
     pub fn get_tokens(&self) -> GetTokens {
-        GetTokens::new(self.clone())
+        GetTokens {
+            client: self.clone(),
+            show_all: None,
+            limit: None,
+            offset: None,
+            ld_api_version: None,
+        }
     }
     /// Create access token
     ///
@@ -16,7 +22,10 @@ impl crate::Client {
     ///
     /// `POST /api/v2/tokens`
     pub fn post_token(&self) -> PostToken {
-        PostToken::new(self.clone())
+        PostToken {
+            client: self.clone(),
+            body: None,
+        }
     }
     /// Get access token
     ///
@@ -24,7 +33,10 @@ impl crate::Client {
     ///
     /// `GET /api/v2/tokens/{id}`
     pub fn get_token(&self) -> GetToken {
-        GetToken::new(self.clone())
+        GetToken {
+            client: self.clone(),
+            id: None,
+        }
     }
     /// Delete access token
     ///
@@ -32,7 +44,10 @@ impl crate::Client {
     ///
     /// `DELETE /api/v2/tokens/{id}`
     pub fn delete_token(&self) -> DeleteToken {
-        DeleteToken::new(self.clone())
+        DeleteToken {
+            client: self.clone(),
+            id: None,
+        }
     }
     /// Patch access token
     ///
@@ -40,7 +55,11 @@ impl crate::Client {
     ///
     /// `PATCH /api/v2/tokens/{id}`
     pub fn patch_token(&self) -> PatchToken {
-        PatchToken::new(self.clone())
+        PatchToken {
+            client: self.clone(),
+            id: None,
+            body: None,
+        }
     }
     /// Reset access token
     ///
@@ -48,7 +67,11 @@ impl crate::Client {
     ///
     /// `POST /api/v2/tokens/{id}/reset`
     pub fn reset_token(&self) -> ResetToken {
-        ResetToken::new(self.clone())
+        ResetToken {
+            client: self.clone(),
+            id: None,
+            expiry: None,
+        }
     }
 }
 /// Builder for [`Client::get_tokens`](crate::Client::get_tokens): `GET /api/v2/tokens`.
@@ -67,15 +90,6 @@ impl ::std::fmt::Debug for GetTokens {
     }
 }
 impl GetTokens {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            show_all: None,
-            limit: None,
-            offset: None,
-            ld_api_version: None,
-        }
-    }
     /// If set to true, and the authentication access token has the 'Admin' role, personal access tokens for all members will be retrieved.
     ///
     /// `showAll` (query parameter, optional).
@@ -110,7 +124,7 @@ impl GetTokens {
         self,
     ) -> Result<crate::Response<types::Tokens>, crate::Error<errors::GetTokensError>> {
         let request = self.request()?;
-        let raw = self.client.core.execute::<errors::GetTokensError>(request).await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     /// Every item of every page, fetched lazily: the next page is requested only when
@@ -124,7 +138,7 @@ impl GetTokens {
         self,
     ) -> impl ::futures::Stream<
         Item = Result<types::Token, crate::Error<errors::GetTokensError>>,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         let start = self.offset.unwrap_or(0);
         let limit = self.limit;
         runtime::paginate::by_offset(
@@ -172,12 +186,12 @@ impl GetTokens {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Tokens>, crate::Error<errors::GetTokensError>> {
-        let status = raw.status();
-        match status {
-            200 => raw.json_object(),
-            401 => Err(raw.api_error_object(errors::GetTokensError::Unauthorized)),
-            403 => Err(raw.api_error_object(errors::GetTokensError::Forbidden)),
-            429 => Err(raw.api_error_object(errors::GetTokensError::TooManyRequests)),
+        use runtime::response::Route::*;
+        match raw.route(&[Status(200), Status(401), Status(403), Status(429)]) {
+            Some(0) => raw.json_object(),
+            Some(1) => Err(raw.api_error_object(errors::GetTokensError::Unauthorized)),
+            Some(2) => Err(raw.api_error_object(errors::GetTokensError::Forbidden)),
+            Some(3) => Err(raw.api_error_object(errors::GetTokensError::TooManyRequests)),
             _ => Err(raw.unexpected()),
         }
     }
@@ -195,9 +209,6 @@ impl ::std::fmt::Debug for PostToken {
     }
 }
 impl PostToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -303,7 +314,7 @@ impl PostToken {
         self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PostTokenError>> {
         let request = self.request()?;
-        let raw = self.client.core.execute::<errors::PostTokenError>(request).await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -327,13 +338,15 @@ impl PostToken {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PostTokenError>> {
-        let status = raw.status();
-        match status {
-            201 => raw.json_object(),
-            400 => Err(raw.api_error_object(errors::PostTokenError::BadRequest)),
-            401 => Err(raw.api_error_object(errors::PostTokenError::Unauthorized)),
-            403 => Err(raw.api_error_object(errors::PostTokenError::Forbidden)),
-            429 => Err(raw.api_error_object(errors::PostTokenError::TooManyRequests)),
+        use runtime::response::Route::*;
+        match raw
+            .route(&[Status(201), Status(400), Status(401), Status(403), Status(429)])
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => Err(raw.api_error_object(errors::PostTokenError::BadRequest)),
+            Some(2) => Err(raw.api_error_object(errors::PostTokenError::Unauthorized)),
+            Some(3) => Err(raw.api_error_object(errors::PostTokenError::Forbidden)),
+            Some(4) => Err(raw.api_error_object(errors::PostTokenError::TooManyRequests)),
             _ => Err(raw.unexpected()),
         }
     }
@@ -351,9 +364,6 @@ impl ::std::fmt::Debug for GetToken {
     }
 }
 impl GetToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, id: None }
-    }
     /// The ID of the access token
     ///
     /// `id` (path parameter, required).
@@ -367,7 +377,7 @@ impl GetToken {
         self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::GetTokenError>> {
         let request = self.request()?;
-        let raw = self.client.core.execute::<errors::GetTokenError>(request).await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -388,13 +398,15 @@ impl GetToken {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::GetTokenError>> {
-        let status = raw.status();
-        match status {
-            200 => raw.json_object(),
-            401 => Err(raw.api_error_object(errors::GetTokenError::Unauthorized)),
-            403 => Err(raw.api_error_object(errors::GetTokenError::Forbidden)),
-            404 => Err(raw.api_error_object(errors::GetTokenError::NotFound)),
-            429 => Err(raw.api_error_object(errors::GetTokenError::TooManyRequests)),
+        use runtime::response::Route::*;
+        match raw
+            .route(&[Status(200), Status(401), Status(403), Status(404), Status(429)])
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => Err(raw.api_error_object(errors::GetTokenError::Unauthorized)),
+            Some(2) => Err(raw.api_error_object(errors::GetTokenError::Forbidden)),
+            Some(3) => Err(raw.api_error_object(errors::GetTokenError::NotFound)),
+            Some(4) => Err(raw.api_error_object(errors::GetTokenError::TooManyRequests)),
             _ => Err(raw.unexpected()),
         }
     }
@@ -412,9 +424,6 @@ impl ::std::fmt::Debug for DeleteToken {
     }
 }
 impl DeleteToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, id: None }
-    }
     /// The ID of the access token to update
     ///
     /// `id` (path parameter, required).
@@ -428,7 +437,7 @@ impl DeleteToken {
         self,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteTokenError>> {
         let request = self.request()?;
-        let raw = self.client.core.execute::<errors::DeleteTokenError>(request).await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -449,13 +458,17 @@ impl DeleteToken {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteTokenError>> {
-        let status = raw.status();
-        match status {
-            204 => raw.empty(),
-            401 => Err(raw.api_error_object(errors::DeleteTokenError::Unauthorized)),
-            403 => Err(raw.api_error_object(errors::DeleteTokenError::Forbidden)),
-            404 => Err(raw.api_error_object(errors::DeleteTokenError::NotFound)),
-            429 => Err(raw.api_error_object(errors::DeleteTokenError::TooManyRequests)),
+        use runtime::response::Route::*;
+        match raw
+            .route(&[Status(204), Status(401), Status(403), Status(404), Status(429)])
+        {
+            Some(0) => raw.empty(),
+            Some(1) => Err(raw.api_error_object(errors::DeleteTokenError::Unauthorized)),
+            Some(2) => Err(raw.api_error_object(errors::DeleteTokenError::Forbidden)),
+            Some(3) => Err(raw.api_error_object(errors::DeleteTokenError::NotFound)),
+            Some(4) => {
+                Err(raw.api_error_object(errors::DeleteTokenError::TooManyRequests))
+            }
             _ => Err(raw.unexpected()),
         }
     }
@@ -474,13 +487,6 @@ impl ::std::fmt::Debug for PatchToken {
     }
 }
 impl PatchToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            id: None,
-            body: None,
-        }
-    }
     /// The ID of the access token to update
     ///
     /// `id` (path parameter, required).
@@ -502,7 +508,7 @@ impl PatchToken {
         self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PatchTokenError>> {
         let request = self.request()?;
-        let raw = self.client.core.execute::<errors::PatchTokenError>(request).await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -528,18 +534,33 @@ impl PatchToken {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PatchTokenError>> {
-        let status = raw.status();
-        match status {
-            200 => raw.json_object(),
-            400 => Err(raw.api_error_object(errors::PatchTokenError::BadRequest)),
-            401 => Err(raw.api_error_object(errors::PatchTokenError::Unauthorized)),
-            403 => Err(raw.api_error_object(errors::PatchTokenError::Forbidden)),
-            404 => Err(raw.api_error_object(errors::PatchTokenError::NotFound)),
-            409 => Err(raw.api_error_object(errors::PatchTokenError::Conflict)),
-            422 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Status(400),
+                    Status(401),
+                    Status(403),
+                    Status(404),
+                    Status(409),
+                    Status(422),
+                    Status(429),
+                ],
+            )
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => Err(raw.api_error_object(errors::PatchTokenError::BadRequest)),
+            Some(2) => Err(raw.api_error_object(errors::PatchTokenError::Unauthorized)),
+            Some(3) => Err(raw.api_error_object(errors::PatchTokenError::Forbidden)),
+            Some(4) => Err(raw.api_error_object(errors::PatchTokenError::NotFound)),
+            Some(5) => Err(raw.api_error_object(errors::PatchTokenError::Conflict)),
+            Some(6) => {
                 Err(raw.api_error_object(errors::PatchTokenError::UnprocessableEntity))
             }
-            429 => Err(raw.api_error_object(errors::PatchTokenError::TooManyRequests)),
+            Some(7) => {
+                Err(raw.api_error_object(errors::PatchTokenError::TooManyRequests))
+            }
             _ => Err(raw.unexpected()),
         }
     }
@@ -558,13 +579,6 @@ impl ::std::fmt::Debug for ResetToken {
     }
 }
 impl ResetToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            id: None,
-            expiry: None,
-        }
-    }
     /// The ID of the access token to update
     ///
     /// `id` (path parameter, required).
@@ -588,7 +602,7 @@ impl ResetToken {
         self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::ResetTokenError>> {
         let request = self.request()?;
-        let raw = self.client.core.execute::<errors::ResetTokenError>(request).await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -614,13 +628,17 @@ impl ResetToken {
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::ResetTokenError>> {
-        let status = raw.status();
-        match status {
-            200 => raw.json_object(),
-            401 => Err(raw.api_error_object(errors::ResetTokenError::Unauthorized)),
-            403 => Err(raw.api_error_object(errors::ResetTokenError::Forbidden)),
-            404 => Err(raw.api_error_object(errors::ResetTokenError::NotFound)),
-            429 => Err(raw.api_error_object(errors::ResetTokenError::TooManyRequests)),
+        use runtime::response::Route::*;
+        match raw
+            .route(&[Status(200), Status(401), Status(403), Status(404), Status(429)])
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => Err(raw.api_error_object(errors::ResetTokenError::Unauthorized)),
+            Some(2) => Err(raw.api_error_object(errors::ResetTokenError::Forbidden)),
+            Some(3) => Err(raw.api_error_object(errors::ResetTokenError::NotFound)),
+            Some(4) => {
+                Err(raw.api_error_object(errors::ResetTokenError::TooManyRequests))
+            }
             _ => Err(raw.unexpected()),
         }
     }

@@ -3,6 +3,7 @@
 use crate::types;
 /// The documented errors of [`Client::list_personal_access_tokens`](crate::Client::list_personal_access_tokens).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPersonalAccessTokensError {
     /// Client Error - Returned if the request body is invalid (status 400).
     BadRequest(types::ErrorResponseDto),
@@ -15,8 +16,33 @@ pub enum ListPersonalAccessTokensError {
     /// Internal Server Error - Returned if there is an unexpected error (status 500).
     InternalServerError(types::ErrorResponseDto),
 }
+impl ::std::fmt::Display for ListPersonalAccessTokensError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::BadRequest(_) => {
+                    "Client Error - Returned if the request body is invalid (status 400)"
+                }
+                Self::Unauthorized(_) => {
+                    "Unauthorized - Returned if there is no authorization header, or if the JWT token is expired (status 401)"
+                }
+                Self::Forbidden(_) => {
+                    "Forbidden - Returned if the user you are running as, doesn't have access to this end-point (status 403)"
+                }
+                Self::TooManyRequests(_) => {
+                    "Too Many Requests - Returned in response to too many requests in a given period of time - rate limited. The Retry-After header in the response includes how long to wait before trying again (status 429)"
+                }
+                Self::InternalServerError(_) => {
+                    "Internal Server Error - Returned if there is an unexpected error (status 500)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for ListPersonalAccessTokensError {}
 /// The documented errors of [`Client::create_personal_access_token`](crate::Client::create_personal_access_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreatePersonalAccessTokenError {
     /// Client Error - Returned if the request body is invalid (status 400).
     BadRequest(types::ErrorResponseDto),
@@ -29,8 +55,33 @@ pub enum CreatePersonalAccessTokenError {
     /// Internal Server Error - Returned if there is an unexpected error (status 500).
     InternalServerError(types::ErrorResponseDto),
 }
+impl ::std::fmt::Display for CreatePersonalAccessTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::BadRequest(_) => {
+                    "Client Error - Returned if the request body is invalid (status 400)"
+                }
+                Self::Unauthorized(_) => {
+                    "Unauthorized - Returned if there is no authorization header, or if the JWT token is expired (status 401)"
+                }
+                Self::Forbidden(_) => {
+                    "Forbidden - Returned if the user you are running as, doesn't have access to this end-point (status 403)"
+                }
+                Self::TooManyRequests(_) => {
+                    "Too Many Requests - Returned in response to too many requests in a given period of time - rate limited. The Retry-After header in the response includes how long to wait before trying again (status 429)"
+                }
+                Self::InternalServerError(_) => {
+                    "Internal Server Error - Returned if there is an unexpected error (status 500)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for CreatePersonalAccessTokenError {}
 /// The documented errors of [`Client::delete_personal_access_token`](crate::Client::delete_personal_access_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeletePersonalAccessTokenError {
     /// Client Error - Returned if the request body is invalid (status 400).
     BadRequest(types::ErrorResponseDto),
@@ -45,8 +96,36 @@ pub enum DeletePersonalAccessTokenError {
     /// Internal Server Error - Returned if there is an unexpected error (status 500).
     InternalServerError(types::ErrorResponseDto),
 }
+impl ::std::fmt::Display for DeletePersonalAccessTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::BadRequest(_) => {
+                    "Client Error - Returned if the request body is invalid (status 400)"
+                }
+                Self::Unauthorized(_) => {
+                    "Unauthorized - Returned if there is no authorization header, or if the JWT token is expired (status 401)"
+                }
+                Self::Forbidden(_) => {
+                    "Forbidden - Returned if the user you are running as, doesn't have access to this end-point (status 403)"
+                }
+                Self::NotFound(_) => {
+                    "Not Found - returned if the request URL refers to a resource or object that does not exist (status 404)"
+                }
+                Self::TooManyRequests(_) => {
+                    "Too Many Requests - Returned in response to too many requests in a given period of time - rate limited. The Retry-After header in the response includes how long to wait before trying again (status 429)"
+                }
+                Self::InternalServerError(_) => {
+                    "Internal Server Error - Returned if there is an unexpected error (status 500)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for DeletePersonalAccessTokenError {}
 /// The documented errors of [`Client::patch_personal_access_token`](crate::Client::patch_personal_access_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PatchPersonalAccessTokenError {
     /// Client Error - Returned if the request body is invalid (status 400).
     BadRequest(types::ErrorResponseDto),
@@ -61,3 +140,30 @@ pub enum PatchPersonalAccessTokenError {
     /// Internal Server Error - Returned if there is an unexpected error (status 500).
     InternalServerError(types::ErrorResponseDto),
 }
+impl ::std::fmt::Display for PatchPersonalAccessTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::BadRequest(_) => {
+                    "Client Error - Returned if the request body is invalid (status 400)"
+                }
+                Self::Unauthorized(_) => {
+                    "Unauthorized - Returned if there is no authorization header, or if the JWT token is expired (status 401)"
+                }
+                Self::Forbidden(_) => {
+                    "Forbidden - Returned if the user you are running as, doesn't have access to this end-point (status 403)"
+                }
+                Self::NotFound(_) => {
+                    "Not Found - returned if the request URL refers to a resource or object that does not exist (status 404)"
+                }
+                Self::TooManyRequests(_) => {
+                    "Too Many Requests - Returned in response to too many requests in a given period of time - rate limited. The Retry-After header in the response includes how long to wait before trying again (status 429)"
+                }
+                Self::InternalServerError(_) => {
+                    "Internal Server Error - Returned if there is an unexpected error (status 500)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for PatchPersonalAccessTokenError {}

