@@ -78,6 +78,16 @@ fn file(path: &str, contents: String) -> GeneratedFile {
     GeneratedFile { path: path.to_string(), contents }
 }
 
+fn runtime_mod(files: &[&(&str, &str, bool)]) -> String {
+    let mut out = format!(
+        "{HEADER}\n//! Support code shared by every generated client, copied from the generator's runtime.\n\n"
+    );
+    for (name, _, _) in files {
+        out.push_str(&format!("pub mod {};\n", name.trim_end_matches(".rs")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,14 +101,4 @@ mod tests {
         }
         assert_eq!(without_tests("a\n#[cfg(test)]\nmod tests {\n}\n"), "a\n");
     }
-}
-
-fn runtime_mod(files: &[&(&str, &str, bool)]) -> String {
-    let mut out = format!(
-        "{HEADER}\n//! Support code shared by every generated client, copied from the generator's runtime.\n\n"
-    );
-    for (name, _, _) in files {
-        out.push_str(&format!("pub mod {};\n", name.trim_end_matches(".rs")));
-    }
-    out
 }

@@ -9,7 +9,7 @@ use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{
     Api, BodyDecoding, BodyKind, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
-    StatusMatch, TimeFormat, TypeRef,
+    StatusMatch, Struct, TimeFormat, TypeRef,
 };
 
 pub fn emit_operations(api: &Api) -> TokenStream {
@@ -50,12 +50,13 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let docs = doc(paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&line)]).as_deref());
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     // Every builder field but the client starts out unset.
-    let unset = settable_params(op).map(|p| ident(&p.rust_name)).chain(body_fields(api, &body_store(op)));
+    let fields = settable_params(op).map(|p| (ident(&p.rust_name), quote!(None))).chain(body_fields(op, &body_store(api, op)));
+    let (names, values): (Vec<_>, Vec<_>) = fields.unzip();
     quote! {
         #docs
         #deprecated
         pub fn #method(&self) -> #builder {
-            #builder { client: self.clone(), #( #unset: None, )* }
+            #builder { client: self.clone(), #( #names: #values, )* }
         }
     }
 }
@@ -65,20 +66,46 @@ enum BodyStore<'a> {
     None,
     /// AWS JSON operations without input: `{}` on the wire.
     EmptyObject(&'a RequestBody),
-    /// An object body, gathered property by property as JSON, typed again in `send()`.
-    Object(&'a RequestBody),
+    /// An object body, gathered property by property into typed slots of the builder and
+    /// assembled into its struct in `send()`.
+    Object(&'a RequestBody, &'a Struct),
     /// Any other body, set whole.
     Whole(&'a RequestBody),
 }
 
-fn body_store(op: &Operation) -> BodyStore<'_> {
+fn body_store<'a>(api: &'a Api, op: &'a Operation) -> BodyStore<'a> {
     match &op.body {
         None => BodyStore::None,
         Some(body) if body.ty == TypeRef::Unit => BodyStore::EmptyObject(body),
-        Some(body) if !body.properties.is_empty() => BodyStore::Object(body),
+        Some(body) if !body.properties.is_empty() => match struct_of(api, &body.ty) {
+            Some(def) => BodyStore::Object(body, def),
+            None => BodyStore::Whole(body),
+        },
         Some(body) => BodyStore::Whole(body),
     }
 }
+
+fn struct_of<'a>(api: &'a Api, ty: &TypeRef) -> Option<&'a Struct> {
+    match ty {
+        TypeRef::Named(id) => match &api.types[id.0].kind {
+            crate::ir::TypeKind::Struct(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The builder field that holds one property of an object body until `send()`: named after
+/// the property, kept apart from the parameters' fields.
+fn slot(op: &Operation, property: &str) -> proc_macro2::Ident {
+    let mut name = format!("body_{property}");
+    while op.params.iter().any(|p| p.rust_name == name) {
+        name.push('_');
+    }
+    ident(&name)
+}
+
+const ADDITIONAL: &str = "additional_properties";
 
 fn settable_params(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.constant.is_none())
@@ -88,7 +115,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.type_name);
     let name_text = &op.type_name;
     let line = format!(" Builder for [`Client::{}`](crate::Client::{}): `{} {}`.", op.method_name, op.method_name, op.http_method.as_str(), op.path_template);
-    let store = body_store(op);
+    let store = body_store(api, op);
 
     let param_fields = settable_params(op).map(|p| {
         let field = ident(&p.rust_name);
@@ -96,7 +123,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         quote!(#field: Option<#ty>,)
     });
     let param_setters = settable_params(op).map(|p| param_setter(api, p));
-    let (body_field, body_setters) = body_members(api, &store);
+    let (body_field, body_setters) = body_members(api, op, &store);
 
     let request_fn = request_fn(api, op, &store);
     let success = success_type(api, op);
@@ -128,7 +155,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
             /// Checks the request against the spec, sends it (retrying as the client's
             /// `RetryPolicy` allows) and decodes the response.
-            pub async fn send(self) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
+            pub async fn send(mut self) -> Result<crate::Response<#success_ty>, crate::Error<#error_ty>> {
                 let request = self.request()?;
                 let raw = self.client.core.execute(request).await?;
                 Self::decode(raw)
@@ -181,15 +208,26 @@ fn param_setter(api: &Api, p: &Param) -> TokenStream {
     }
 }
 
-/// The builder's fields that hold the body, all `Option`s that start out `None`.
-fn body_fields(_api: &Api, store: &BodyStore<'_>) -> Vec<proc_macro2::Ident> {
+/// The builder's fields that hold the body, with the value each starts out with.
+fn body_fields(op: &Operation, store: &BodyStore<'_>) -> Vec<(proc_macro2::Ident, TokenStream)> {
     match store {
         BodyStore::None | BodyStore::EmptyObject(_) => Vec::new(),
-        BodyStore::Whole(_) | BodyStore::Object(_) => vec![ident("body")],
+        BodyStore::Whole(_) => vec![(ident("body"), quote!(None))],
+        BodyStore::Object(body, def) => {
+            let mut fields: Vec<_> = def.fields.iter().map(|f| (slot(op, &f.rust_name), quote!(None))).collect();
+            if def.additional.is_some() {
+                fields.push((slot(op, ADDITIONAL), quote!(None)));
+            }
+            // An optional body goes out once anything of it is set, even to nothing but `{}`.
+            if !body_always_sent(body) {
+                fields.push((ident("body_set"), quote!(false)));
+            }
+            fields
+        }
     }
 }
 
-fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream) {
+fn body_members(api: &Api, op: &Operation, store: &BodyStore<'_>) -> (TokenStream, TokenStream) {
     match store {
         BodyStore::None | BodyStore::EmptyObject(_) => (TokenStream::new(), TokenStream::new()),
         BodyStore::Whole(body) => {
@@ -205,36 +243,63 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream) 
                 },
             )
         }
-        BodyStore::Object(body) => {
+        BodyStore::Object(body, def) => {
             let ty = rust_type(api, &body.ty, TypesPath::Crate);
-            let setters = body.properties.iter().map(|property| {
+            let mark = (!body_always_sent(body)).then(|| quote!(self.body_set = true;));
+            let slots = def.fields.iter().map(|f| {
+                let slot = slot(op, &f.rust_name);
+                let value = rust_type(api, &f.ty, TypesPath::Crate);
+                quote!(#slot: Option<#value>,)
+            });
+            let additional = def.additional.as_ref().map(|value| {
+                let slot = slot(op, ADDITIONAL);
+                let value = rust_type(api, value, TypesPath::Crate);
+                quote!(#slot: Option<::std::collections::BTreeMap<String, #value>>,)
+            });
+            let flag = mark.is_some().then(|| quote!(body_set: bool,));
+            let setters = body.properties.iter().filter_map(|property| {
+                let field = def.fields.iter().find(|f| f.rust_name == property.rust_name)?;
                 let setter = ident(&property.rust_name);
-                let wire = &property.wire_name;
-                let value_ty = rust_type(api, &property.ty, TypesPath::Crate);
+                let slot = slot(op, &field.rust_name);
                 let (input, convert) = setter_input(api, &property.ty);
-                let line = format!("Sets the body property `{wire}`.");
+                let line = format!("Sets the body property `{}`.", property.wire_name);
                 let docs = doc(paragraphs(&[property.description.as_deref(), Some(&line)]).as_deref());
-                quote! {
+                Some(quote! {
                     #docs
                     pub fn #setter(mut self, value: #input) -> Self {
-                        let value: #value_ty = #convert;
-                        self.body
-                            .get_or_insert_with(::serde_json::Map::new)
-                            .insert(#wire.to_string(), runtime::body::to_json(&value));
+                        self.#slot = Some(#convert);
+                        #mark
                         self
                     }
+                })
+            });
+            // `.body(value)` spreads the value over the slots, so that property setters
+            // called afterwards change it.
+            let members = def.fields.iter().map(|f| ident(&f.rust_name));
+            let spread = def.fields.iter().map(|f| {
+                let member = ident(&f.rust_name);
+                let slot = slot(op, &f.rust_name);
+                match (f.is_optional(), f.boxed) {
+                    (false, false) => quote!(self.#slot = Some(#member);),
+                    (false, true) => quote!(self.#slot = Some(*#member);),
+                    (true, false) => quote!(self.#slot = #member;),
+                    (true, true) => quote!(self.#slot = #member.map(|value| *value);),
                 }
             });
+            let rest = def.additional.as_ref().map(|_| {
+                let slot = slot(op, ADDITIONAL);
+                (quote!(additional_properties,), quote!(self.#slot = Some(additional_properties);))
+            });
+            let (rest_member, rest_spread) = rest.unzip();
             (
-                quote!(body: Option<::serde_json::Map<String, ::serde_json::Value>>,),
+                quote!(#( #slots )* #additional #flag),
                 quote! {
                     /// The whole request body; property setters called afterwards change it.
                     pub fn body(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                        let value: #ty = value.into();
-                        self.body = match runtime::body::to_json(&value) {
-                            ::serde_json::Value::Object(map) => Some(map),
-                            _ => Some(::serde_json::Map::new()),
-                        };
+                        let #ty { #( #members, )* #rest_member } = value.into();
+                        #( #spread )*
+                        #rest_spread
+                        #mark
                         self
                     }
                     #( #setters )*
@@ -244,7 +309,8 @@ fn body_members(api: &Api, store: &BodyStore<'_>) -> (TokenStream, TokenStream) 
     }
 }
 
-/// `fn request(&self)`: checks every value, then lays the request out.
+/// `fn request(&mut self)`: checks every value, then lays the request out. Body properties
+/// are taken out of the builder, not copied: `send()` consumes it anyway.
 fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
     let mut bindings = Vec::new();
     for p in settable_params(op) {
@@ -258,7 +324,7 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
             bindings.push(checks_for_optional_ref(api, quote!(#field), &p.ty, &p.constraints, quote!(#label)));
         }
     }
-    let body = body_binding(api, store);
+    let body = body_binding(api, op, store);
 
     let method = ident(op.http_method.as_str());
     let id = &op.id;
@@ -317,14 +383,14 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
             let content_type = &body.content_type;
             quote!(request.raw_body(#content_type, b"{}".to_vec());)
         }
-        BodyStore::Object(body) if body_always_sent(body) => send_body_tokens(api, body, quote!(&body)),
-        BodyStore::Object(body) | BodyStore::Whole(body) => {
+        BodyStore::Object(body, _) if body_always_sent(body) => send_body_tokens(api, body, quote!(&body)),
+        BodyStore::Object(body, _) | BodyStore::Whole(body) => {
             let send = send_body_tokens(api, body, quote!(body));
             quote!(if let Some(body) = &body { #send })
         }
     };
     quote! {
-        fn request(&self) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
+        fn request(&mut self) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
             #( #bindings )*
             #body
             let mut request = runtime::request::RequestParts::new(::http::Method::#method, #id, #template);
@@ -393,7 +459,7 @@ fn multipart_parts(api: &Api, ty: &TypeRef, body: &TokenStream) -> Vec<TokenStre
 }
 
 /// `let body = ...;`: the typed body (or `None`), checked against the spec.
-fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
+fn body_binding(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
     match store {
         BodyStore::None | BodyStore::EmptyObject(_) => TokenStream::new(),
         BodyStore::Whole(body) => {
@@ -409,22 +475,37 @@ fn body_binding(api: &Api, store: &BodyStore<'_>) -> TokenStream {
                 #check
             }
         }
-        BodyStore::Object(body) => {
+        BodyStore::Object(body, def) => {
             let ty = rust_type(api, &body.ty, TypesPath::Crate);
+            let members = def.fields.iter().map(|f| {
+                let member = ident(&f.rust_name);
+                let slot = slot(op, &f.rust_name);
+                let label = format!("body.{}", f.rust_name);
+                let wire = &f.wire_name;
+                let required = quote!(runtime::validate::required_property(#label, #wire, self.#slot.take())?);
+                match (f.is_optional(), f.boxed) {
+                    (false, false) => quote!(#member: #required,),
+                    (false, true) => quote!(#member: Box::new(#required),),
+                    (true, false) => quote!(#member: self.#slot.take(),),
+                    (true, true) => quote!(#member: self.#slot.take().map(Box::new),),
+                }
+            });
+            let rest = def.additional.as_ref().map(|_| {
+                let slot = slot(op, ADDITIONAL);
+                quote!(additional_properties: self.#slot.take().unwrap_or_default(),)
+            });
+            let assemble = quote!(#ty { #( #members )* #rest });
             if body_always_sent(body) {
-                // Required: whatever was set, `{}` at least; a missing required property fails here.
+                // Whatever was set, `{}` at least; a missing required property fails here, by name.
                 let check = checks_for(api, quote!(body), Holds::Value, &body.ty, &Default::default(), quote!("body"));
                 quote! {
-                    let body: #ty = runtime::body::from_json_object("body", self.body.clone().unwrap_or_default())?;
+                    let body = #assemble;
                     #check
                 }
             } else {
                 let check = checks_for(api, quote!(body), Holds::Option, &body.ty, &Default::default(), quote!("body"));
                 quote! {
-                    let body: Option<#ty> = match self.body.clone() {
-                        Some(map) => Some(runtime::body::from_json_object("body", map)?),
-                        None => None,
-                    };
+                    let body = if self.body_set { Some(#assemble) } else { None };
                     #check
                 }
             }
@@ -701,11 +782,8 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
                     (name.clone(), quote!(self.#name.clone()))
                 }
                 PageInput::BodyProperty(rust_name) => {
-                    let wire = op.body.iter().flat_map(|b| &b.properties).find(|p| &p.rust_name == rust_name).map(|p| p.wire_name.clone())?;
-                    (
-                        ident(rust_name),
-                        quote!(self.body.as_ref().and_then(|body| body.get(#wire)).and_then(|token| token.as_str()).map(str::to_string)),
-                    )
+                    let slot = slot(op, rust_name);
+                    (ident(rust_name), quote!(self.#slot.clone()))
                 }
             };
             let items = items_expr(field(items_field)?);
@@ -762,10 +840,14 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
             };
             // Read before the items move out of the page.
             let (read_next, has_next) = match next_link {
-                Some(pointer) => (
-                    quote!(let has_next = runtime::paginate::has_next_link(&runtime::body::to_json(&page), #pointer);),
-                    quote!(has_next),
-                ),
+                Some(pointer) => {
+                    let read = match typed_link(api, page, pointer) {
+                        Some(read) => read,
+                        // Through a map or free-form JSON: ask the page's JSON form instead.
+                        None => quote!(runtime::paginate::has_next_link(&runtime::body::to_json(&page), #pointer)),
+                    };
+                    (quote!(let has_next = #read;), quote!(has_next))
+                }
                 None => (TokenStream::new(), quote!(None)),
             };
             quote! {
@@ -791,6 +873,49 @@ fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_ty: &TokenS
         }
     };
     Some(body)
+}
+
+/// Reads a next-page link from the typed page, by the `x-pagination` JSON pointer
+/// (`/_links/next`): `Some(true)` when the link is there, `Some(false)` when the object that
+/// would hold it is there without it, `None` when the page says nothing either way (as
+/// `runtime::paginate::has_next_link` answers for the JSON form). `None` from this function
+/// means the pointer goes through something other than structs.
+fn typed_link(api: &Api, page: &Struct, pointer: &str) -> Option<TokenStream> {
+    let segments: Vec<String> = pointer.strip_prefix('/')?.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let (last, parents) = segments.split_last()?;
+    let mut holder = &TypeRef::Unit;
+    // `Option<&Holder>`; the page itself to begin with.
+    let mut reach = quote!(Some(&page));
+    for (i, segment) in parents.iter().enumerate() {
+        let fields = if i == 0 { &page.fields } else { &struct_of(api, holder)?.fields };
+        let field = fields.iter().find(|f| &f.wire_name == segment)?;
+        let member = ident(&field.rust_name);
+        reach = match (i, field.is_optional()) {
+            (0, true) => quote!(page.#member.as_ref()),
+            (0, false) => quote!(Some(&page.#member)),
+            (_, true) => quote!(#reach.and_then(|v| v.#member.as_ref())),
+            (_, false) => quote!(#reach.map(|v| &v.#member)),
+        };
+        holder = &field.ty;
+    }
+    // The link's holder: the page itself, a struct, or a map of links (`_links: {next: ...}`).
+    let present = match holder {
+        TypeRef::Map(value) if **value == TypeRef::Json => quote!(v.get(#last).is_some_and(|link| !link.is_null())),
+        TypeRef::Map(_) => quote!(v.contains_key(#last)),
+        _ => {
+            let fields = if parents.is_empty() { &page.fields } else { &struct_of(api, holder)?.fields };
+            let field = fields.iter().find(|f| &f.wire_name == last)?;
+            let member = ident(&field.rust_name);
+            match (&field.ty, field.is_optional()) {
+                (TypeRef::Json, true) => quote!(v.#member.as_ref().is_some_and(|link| !link.is_null())),
+                (TypeRef::Json, false) => quote!(!v.#member.is_null()),
+                (_, true) => quote!(v.#member.is_some()),
+                // Always there once its holder is.
+                (_, false) => return Some(quote!(#reach.map(|_| true))),
+            }
+        }
+    };
+    Some(quote!(#reach.map(|v| #present)))
 }
 
 fn is_struct(api: &Api, ty: &TypeRef) -> bool {

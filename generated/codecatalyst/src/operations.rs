@@ -10,7 +10,8 @@ impl crate::Client {
     pub fn create_access_token(&self) -> CreateAccessToken {
         CreateAccessToken {
             client: self.clone(),
-            body: None,
+            body_name: None,
+            body_expires_time: None,
         }
     }
     /// List your personal access tokens.
@@ -21,7 +22,8 @@ impl crate::Client {
     pub fn list_access_tokens(&self) -> ListAccessTokens {
         ListAccessTokens {
             client: self.clone(),
-            body: None,
+            body_max_results: None,
+            body_next_token: None,
         }
     }
     /// Delete a personal access token.
@@ -41,7 +43,8 @@ impl crate::Client {
 #[derive(Clone)]
 pub struct CreateAccessToken {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_name: Option<String>,
+    body_expires_time: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ::std::fmt::Debug for CreateAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -54,21 +57,16 @@ impl CreateAccessToken {
         mut self,
         value: impl ::std::convert::Into<types::CreateAccessTokenRequest>,
     ) -> Self {
-        let value: types::CreateAccessTokenRequest = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::CreateAccessTokenRequest { name, expires_time } = value.into();
+        self.body_name = Some(name);
+        self.body_expires_time = expires_time;
         self
     }
     /// The friendly name of the personal access token.
     ///
     /// Sets the body property `name`.
     pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("name".to_string(), runtime::body::to_json(&value));
+        self.body_name = Some(value.into());
         self
     }
     /// The date and time the personal access token expires, in coordinated universal time (UTC) timestamp format as specified in [RFC 3339](https://www.rfc-editor.org/rfc/rfc3339#section-5.6).
@@ -78,16 +76,13 @@ impl CreateAccessToken {
         mut self,
         value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> Self {
-        let value: ::chrono::DateTime<::chrono::Utc> = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("expiresTime".to_string(), runtime::body::to_json(&value));
+        self.body_expires_time = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<types::CreateAccessTokenResponse>,
         crate::Error<errors::CreateAccessTokenError>,
@@ -97,12 +92,16 @@ impl CreateAccessToken {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::CreateAccessTokenRequest = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::CreateAccessTokenRequest {
+            name: runtime::validate::required_property(
+                "body.name",
+                "name",
+                self.body_name.take(),
+            )?,
+            expires_time: self.body_expires_time.take(),
+        };
         {
             let value = &body;
             runtime::validate::Validate::validate(value, "body")?;
@@ -250,7 +249,8 @@ impl CreateAccessToken {
 #[derive(Clone)]
 pub struct ListAccessTokens {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_max_results: Option<i64>,
+    body_next_token: Option<String>,
 }
 impl ::std::fmt::Debug for ListAccessTokens {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -263,37 +263,29 @@ impl ListAccessTokens {
         mut self,
         value: impl ::std::convert::Into<types::ListAccessTokensRequest>,
     ) -> Self {
-        let value: types::ListAccessTokensRequest = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::ListAccessTokensRequest { max_results, next_token } = value.into();
+        self.body_max_results = max_results;
+        self.body_next_token = next_token;
         self
     }
     /// The maximum number of results to show in a single call to this API. If the number of results is larger than the number you specified, the response will include a `NextToken` element, which you can use to obtain additional results.
     ///
     /// Sets the body property `maxResults`.
     pub fn max_results(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        let value: i64 = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("maxResults".to_string(), runtime::body::to_json(&value));
+        self.body_max_results = Some(value.into());
         self
     }
     /// A token returned from a call to this API to indicate the next batch of results to return, if any.
     ///
     /// Sets the body property `nextToken`.
     pub fn next_token(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("nextToken".to_string(), runtime::body::to_json(&value));
+        self.body_next_token = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<types::ListAccessTokensResponse>,
         crate::Error<errors::ListAccessTokensError>,
@@ -316,12 +308,7 @@ impl ListAccessTokens {
             crate::Error<errors::ListAccessTokensError>,
         >,
     > + Send + Unpin + 'static {
-        let first = self
-            .body
-            .as_ref()
-            .and_then(|body| body.get("nextToken"))
-            .and_then(|token| token.as_str())
-            .map(str::to_string);
+        let first = self.body_next_token.clone();
         runtime::paginate::by_token(
             first,
             move |token: Option<String>| {
@@ -335,12 +322,12 @@ impl ListAccessTokens {
         )
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::ListAccessTokensRequest = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::ListAccessTokensRequest {
+            max_results: self.body_max_results.take(),
+            next_token: self.body_next_token.take(),
+        };
         {
             let value = &body;
             runtime::validate::Validate::validate(value, "body")?;
@@ -506,14 +493,14 @@ impl DeleteAccessToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteAccessTokenError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         {

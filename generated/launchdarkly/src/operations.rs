@@ -24,7 +24,13 @@ impl crate::Client {
     pub fn post_token(&self) -> PostToken {
         PostToken {
             client: self.clone(),
-            body: None,
+            body_name: None,
+            body_description: None,
+            body_role: None,
+            body_custom_role_ids: None,
+            body_inline_role: None,
+            body_service_token: None,
+            body_default_api_version: None,
         }
     }
     /// Get access token
@@ -121,7 +127,7 @@ impl GetTokens {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<types::Tokens>, crate::Error<errors::GetTokensError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
@@ -146,16 +152,13 @@ impl GetTokens {
             limit,
             move |offset: i64| self.clone().offset(offset).send(),
             |page: types::Tokens| {
-                let has_next = runtime::paginate::has_next_link(
-                    &runtime::body::to_json(&page),
-                    "/_links/next",
-                );
+                let has_next = page.links.as_ref().map(|v| v.contains_key("next"));
                 (page.items.unwrap_or_default(), page.total_count, has_next)
             },
         )
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let show_all = self.show_all.as_ref();
         let limit = self.limit.as_ref();
@@ -201,7 +204,13 @@ impl GetTokens {
 #[derive(Clone)]
 pub struct PostToken {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_name: Option<String>,
+    body_description: Option<String>,
+    body_role: Option<types::AccessTokenPostRole>,
+    body_custom_role_ids: Option<Vec<String>>,
+    body_inline_role: Option<Vec<types::StatementPost>>,
+    body_service_token: Option<bool>,
+    body_default_api_version: Option<i64>,
 }
 impl ::std::fmt::Debug for PostToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -214,31 +223,36 @@ impl PostToken {
         mut self,
         value: impl ::std::convert::Into<types::AccessTokenPost>,
     ) -> Self {
-        let value: types::AccessTokenPost = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::AccessTokenPost {
+            name,
+            description,
+            role,
+            custom_role_ids,
+            inline_role,
+            service_token,
+            default_api_version,
+        } = value.into();
+        self.body_name = name;
+        self.body_description = description;
+        self.body_role = role;
+        self.body_custom_role_ids = custom_role_ids;
+        self.body_inline_role = inline_role;
+        self.body_service_token = service_token;
+        self.body_default_api_version = default_api_version;
         self
     }
     /// A human-friendly name for the access token
     ///
     /// Sets the body property `name`.
     pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("name".to_string(), runtime::body::to_json(&value));
+        self.body_name = Some(value.into());
         self
     }
     /// A description for the access token
     ///
     /// Sets the body property `description`.
     pub fn description(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("description".to_string(), runtime::body::to_json(&value));
+        self.body_description = Some(value.into());
         self
     }
     /// Base role for the token
@@ -248,10 +262,7 @@ impl PostToken {
         mut self,
         value: impl ::std::convert::Into<types::AccessTokenPostRole>,
     ) -> Self {
-        let value: types::AccessTokenPostRole = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("role".to_string(), runtime::body::to_json(&value));
+        self.body_role = Some(value.into());
         self
     }
     /// A list of custom role IDs to use as access limits for the access token
@@ -261,13 +272,9 @@ impl PostToken {
         mut self,
         value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>,
     ) -> Self {
-        let value: Vec<String> = value
-            .into_iter()
-            .map(::std::convert::Into::into)
-            .collect::<Vec<String>>();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("customRoleIds".to_string(), runtime::body::to_json(&value));
+        self.body_custom_role_ids = Some(
+            value.into_iter().map(::std::convert::Into::into).collect::<Vec<String>>(),
+        );
         self
     }
     /// A JSON array of statements represented as JSON objects with three attributes: effect, resources, actions. May be used in place of a role.
@@ -279,51 +286,49 @@ impl PostToken {
             Item = impl ::std::convert::Into<types::StatementPost>,
         >,
     ) -> Self {
-        let value: Vec<types::StatementPost> = value
-            .into_iter()
-            .map(::std::convert::Into::into)
-            .collect::<Vec<types::StatementPost>>();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("inlineRole".to_string(), runtime::body::to_json(&value));
+        self.body_inline_role = Some(
+            value
+                .into_iter()
+                .map(::std::convert::Into::into)
+                .collect::<Vec<types::StatementPost>>(),
+        );
         self
     }
     /// Whether the token is a service token
     ///
     /// Sets the body property `serviceToken`.
     pub fn service_token(mut self, value: impl ::std::convert::Into<bool>) -> Self {
-        let value: bool = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("serviceToken".to_string(), runtime::body::to_json(&value));
+        self.body_service_token = Some(value.into());
         self
     }
     /// The default API version for this token
     ///
     /// Sets the body property `defaultApiVersion`.
     pub fn default_api_version(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        let value: i64 = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("defaultApiVersion".to_string(), runtime::body::to_json(&value));
+        self.body_default_api_version = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PostTokenError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::AccessTokenPost = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::AccessTokenPost {
+            name: self.body_name.take(),
+            description: self.body_description.take(),
+            role: self.body_role.take(),
+            custom_role_ids: self.body_custom_role_ids.take(),
+            inline_role: self.body_inline_role.take(),
+            service_token: self.body_service_token.take(),
+            default_api_version: self.body_default_api_version.take(),
+        };
         let mut request = runtime::request::RequestParts::new(
             ::http::Method::POST,
             "postToken",
@@ -374,14 +379,14 @@ impl GetToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::GetTokenError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         let mut request = runtime::request::RequestParts::new(
@@ -434,14 +439,14 @@ impl DeleteToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteTokenError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         let mut request = runtime::request::RequestParts::new(
@@ -505,14 +510,14 @@ impl PatchToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PatchTokenError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         let body = self.body.as_ref();
@@ -599,14 +604,14 @@ impl ResetToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::ResetTokenError>> {
         let request = self.request()?;
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         let expiry = self.expiry.as_ref();

@@ -22,7 +22,10 @@ impl crate::Client {
     pub fn create_personal_access_token(&self) -> CreatePersonalAccessToken {
         CreatePersonalAccessToken {
             client: self.clone(),
-            body: None,
+            body_name: None,
+            body_scope: None,
+            body_access_token_validity_seconds: None,
+            body_expiration_date: None,
         }
     }
     /// Delete personal access token
@@ -80,7 +83,7 @@ impl ListPersonalAccessTokens {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<Vec<types::GetPersonalAccessTokenResponse>>,
         crate::Error<errors::ListPersonalAccessTokensError>,
@@ -90,7 +93,7 @@ impl ListPersonalAccessTokens {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let owner_id = self.owner_id.as_ref();
         let filters = self.filters.as_ref();
@@ -179,7 +182,10 @@ impl ListPersonalAccessTokens {
 #[derive(Clone)]
 pub struct CreatePersonalAccessToken {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_name: Option<String>,
+    body_scope: Option<Vec<String>>,
+    body_access_token_validity_seconds: Option<i32>,
+    body_expiration_date: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ::std::fmt::Debug for CreatePersonalAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -192,21 +198,23 @@ impl CreatePersonalAccessToken {
         mut self,
         value: impl ::std::convert::Into<types::CreatePersonalAccessTokenRequest>,
     ) -> Self {
-        let value: types::CreatePersonalAccessTokenRequest = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::CreatePersonalAccessTokenRequest {
+            name,
+            scope,
+            access_token_validity_seconds,
+            expiration_date,
+        } = value.into();
+        self.body_name = Some(name);
+        self.body_scope = scope;
+        self.body_access_token_validity_seconds = access_token_validity_seconds;
+        self.body_expiration_date = expiration_date;
         self
     }
     /// The name of the personal access token (PAT) to be created. Cannot be the same as another PAT owned by the user for whom this PAT is being created.
     ///
     /// Sets the body property `name`.
     pub fn name(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("name".to_string(), runtime::body::to_json(&value));
+        self.body_name = Some(value.into());
         self
     }
     /// Scopes of the personal access token. If no scope is specified, the token will be created with the default scope "sp:scopes:all". This means the personal access token will have all the rights of the owner who created it.
@@ -216,13 +224,9 @@ impl CreatePersonalAccessToken {
         mut self,
         value: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>,
     ) -> Self {
-        let value: Vec<String> = value
-            .into_iter()
-            .map(::std::convert::Into::into)
-            .collect::<Vec<String>>();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("scope".to_string(), runtime::body::to_json(&value));
+        self.body_scope = Some(
+            value.into_iter().map(::std::convert::Into::into).collect::<Vec<String>>(),
+        );
         self
     }
     /// Number of seconds an access token is valid when generated using this Personal Access Token. If no value is specified, the token will be created with the default value of 43200.
@@ -232,13 +236,7 @@ impl CreatePersonalAccessToken {
         mut self,
         value: impl ::std::convert::Into<i32>,
     ) -> Self {
-        let value: i32 = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert(
-                "accessTokenValiditySeconds".to_string(),
-                runtime::body::to_json(&value),
-            );
+        self.body_access_token_validity_seconds = Some(value.into());
         self
     }
     /// Date and time, down to the millisecond, when this personal access token will expire. If not provided, the token will expire 6 months after its creation date. The value must be a valid date-time string between the current date and 6 months from the creation date.
@@ -248,16 +246,13 @@ impl CreatePersonalAccessToken {
         mut self,
         value: impl ::std::convert::Into<::chrono::DateTime<::chrono::Utc>>,
     ) -> Self {
-        let value: ::chrono::DateTime<::chrono::Utc> = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("expirationDate".to_string(), runtime::body::to_json(&value));
+        self.body_expiration_date = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<types::CreatePersonalAccessTokenResponse>,
         crate::Error<errors::CreatePersonalAccessTokenError>,
@@ -267,12 +262,20 @@ impl CreatePersonalAccessToken {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::CreatePersonalAccessTokenRequest = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::CreatePersonalAccessTokenRequest {
+            name: runtime::validate::required_property(
+                "body.name",
+                "name",
+                self.body_name.take(),
+            )?,
+            scope: self.body_scope.take(),
+            access_token_validity_seconds: self
+                .body_access_token_validity_seconds
+                .take(),
+            expiration_date: self.body_expiration_date.take(),
+        };
         {
             let value = &body;
             runtime::validate::Validate::validate(value, "body")?;
@@ -375,7 +378,7 @@ impl DeletePersonalAccessToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<()>,
         crate::Error<errors::DeletePersonalAccessTokenError>,
@@ -385,7 +388,7 @@ impl DeletePersonalAccessToken {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         let mut request = runtime::request::RequestParts::new(
@@ -504,7 +507,7 @@ impl PatchPersonalAccessToken {
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<types::GetPersonalAccessTokenResponse>,
         crate::Error<errors::PatchPersonalAccessTokenError>,
@@ -514,7 +517,7 @@ impl PatchPersonalAccessToken {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
         let id = runtime::validate::required("id", self.id.as_ref())?;
         let body = self.body.as_ref();

@@ -10,7 +10,10 @@ impl crate::Client {
     pub fn list_personal_access_tokens(&self) -> ListPersonalAccessTokens {
         ListPersonalAccessTokens {
             client: self.clone(),
-            body: None,
+            body_organization_id: None,
+            body_user_id: None,
+            body_next_token: None,
+            body_max_results: None,
         }
     }
     /// Get the metadata of a personal access token.
@@ -21,7 +24,8 @@ impl crate::Client {
     pub fn get_personal_access_token_metadata(&self) -> GetPersonalAccessTokenMetadata {
         GetPersonalAccessTokenMetadata {
             client: self.clone(),
-            body: None,
+            body_organization_id: None,
+            body_personal_access_token_id: None,
         }
     }
     /// Delete a personal access token.
@@ -32,7 +36,8 @@ impl crate::Client {
     pub fn delete_personal_access_token(&self) -> DeletePersonalAccessToken {
         DeletePersonalAccessToken {
             client: self.clone(),
-            body: None,
+            body_organization_id: None,
+            body_personal_access_token_id: None,
         }
     }
 }
@@ -41,7 +46,10 @@ impl crate::Client {
 #[derive(Clone)]
 pub struct ListPersonalAccessTokens {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_organization_id: Option<String>,
+    body_user_id: Option<String>,
+    body_next_token: Option<String>,
+    body_max_results: Option<i64>,
 }
 impl ::std::fmt::Debug for ListPersonalAccessTokens {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -54,57 +62,50 @@ impl ListPersonalAccessTokens {
         mut self,
         value: impl ::std::convert::Into<types::ListPersonalAccessTokensRequest>,
     ) -> Self {
-        let value: types::ListPersonalAccessTokensRequest = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::ListPersonalAccessTokensRequest {
+            organization_id,
+            user_id,
+            next_token,
+            max_results,
+        } = value.into();
+        self.body_organization_id = Some(organization_id);
+        self.body_user_id = user_id;
+        self.body_next_token = next_token;
+        self.body_max_results = max_results;
         self
     }
     /// The Organization ID.
     ///
     /// Sets the body property `OrganizationId`.
     pub fn organization_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("OrganizationId".to_string(), runtime::body::to_json(&value));
+        self.body_organization_id = Some(value.into());
         self
     }
     /// The WorkMail User ID.
     ///
     /// Sets the body property `UserId`.
     pub fn user_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("UserId".to_string(), runtime::body::to_json(&value));
+        self.body_user_id = Some(value.into());
         self
     }
     /// The token from the previous response to query the next page.
     ///
     /// Sets the body property `NextToken`.
     pub fn next_token(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("NextToken".to_string(), runtime::body::to_json(&value));
+        self.body_next_token = Some(value.into());
         self
     }
     /// The maximum amount of items that should be returned in a response.
     ///
     /// Sets the body property `MaxResults`.
     pub fn max_results(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        let value: i64 = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("MaxResults".to_string(), runtime::body::to_json(&value));
+        self.body_max_results = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<types::ListPersonalAccessTokensResponse>,
         crate::Error<errors::ListPersonalAccessTokensError>,
@@ -127,12 +128,7 @@ impl ListPersonalAccessTokens {
             crate::Error<errors::ListPersonalAccessTokensError>,
         >,
     > + Send + Unpin + 'static {
-        let first = self
-            .body
-            .as_ref()
-            .and_then(|body| body.get("NextToken"))
-            .and_then(|token| token.as_str())
-            .map(str::to_string);
+        let first = self.body_next_token.clone();
         runtime::paginate::by_token(
             first,
             move |token: Option<String>| {
@@ -149,12 +145,18 @@ impl ListPersonalAccessTokens {
         )
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::ListPersonalAccessTokensRequest = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::ListPersonalAccessTokensRequest {
+            organization_id: runtime::validate::required_property(
+                "body.organization_id",
+                "OrganizationId",
+                self.body_organization_id.take(),
+            )?,
+            user_id: self.body_user_id.take(),
+            next_token: self.body_next_token.take(),
+            max_results: self.body_max_results.take(),
+        };
         {
             let value = &body;
             runtime::validate::Validate::validate(value, "body")?;
@@ -239,7 +241,8 @@ impl ListPersonalAccessTokens {
 #[derive(Clone)]
 pub struct GetPersonalAccessTokenMetadata {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_organization_id: Option<String>,
+    body_personal_access_token_id: Option<String>,
 }
 impl ::std::fmt::Debug for GetPersonalAccessTokenMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -252,21 +255,19 @@ impl GetPersonalAccessTokenMetadata {
         mut self,
         value: impl ::std::convert::Into<types::GetPersonalAccessTokenMetadataRequest>,
     ) -> Self {
-        let value: types::GetPersonalAccessTokenMetadataRequest = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::GetPersonalAccessTokenMetadataRequest {
+            organization_id,
+            personal_access_token_id,
+        } = value.into();
+        self.body_organization_id = Some(organization_id);
+        self.body_personal_access_token_id = Some(personal_access_token_id);
         self
     }
     /// The Organization ID.
     ///
     /// Sets the body property `OrganizationId`.
     pub fn organization_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("OrganizationId".to_string(), runtime::body::to_json(&value));
+        self.body_organization_id = Some(value.into());
         self
     }
     /// The Personal Access Token ID.
@@ -276,16 +277,13 @@ impl GetPersonalAccessTokenMetadata {
         mut self,
         value: impl ::std::convert::Into<String>,
     ) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("PersonalAccessTokenId".to_string(), runtime::body::to_json(&value));
+        self.body_personal_access_token_id = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<types::GetPersonalAccessTokenMetadataResponse>,
         crate::Error<errors::GetPersonalAccessTokenMetadataError>,
@@ -295,12 +293,20 @@ impl GetPersonalAccessTokenMetadata {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::GetPersonalAccessTokenMetadataRequest = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::GetPersonalAccessTokenMetadataRequest {
+            organization_id: runtime::validate::required_property(
+                "body.organization_id",
+                "OrganizationId",
+                self.body_organization_id.take(),
+            )?,
+            personal_access_token_id: runtime::validate::required_property(
+                "body.personal_access_token_id",
+                "PersonalAccessTokenId",
+                self.body_personal_access_token_id.take(),
+            )?,
+        };
         {
             let value = &body;
             runtime::validate::Validate::validate(value, "body")?;
@@ -377,7 +383,8 @@ impl GetPersonalAccessTokenMetadata {
 #[derive(Clone)]
 pub struct DeletePersonalAccessToken {
     client: crate::Client,
-    body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    body_organization_id: Option<String>,
+    body_personal_access_token_id: Option<String>,
 }
 impl ::std::fmt::Debug for DeletePersonalAccessToken {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -390,21 +397,19 @@ impl DeletePersonalAccessToken {
         mut self,
         value: impl ::std::convert::Into<types::DeletePersonalAccessTokenRequest>,
     ) -> Self {
-        let value: types::DeletePersonalAccessTokenRequest = value.into();
-        self.body = match runtime::body::to_json(&value) {
-            ::serde_json::Value::Object(map) => Some(map),
-            _ => Some(::serde_json::Map::new()),
-        };
+        let types::DeletePersonalAccessTokenRequest {
+            organization_id,
+            personal_access_token_id,
+        } = value.into();
+        self.body_organization_id = Some(organization_id);
+        self.body_personal_access_token_id = Some(personal_access_token_id);
         self
     }
     /// The Organization ID.
     ///
     /// Sets the body property `OrganizationId`.
     pub fn organization_id(mut self, value: impl ::std::convert::Into<String>) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("OrganizationId".to_string(), runtime::body::to_json(&value));
+        self.body_organization_id = Some(value.into());
         self
     }
     /// The Personal Access Token ID.
@@ -414,16 +419,13 @@ impl DeletePersonalAccessToken {
         mut self,
         value: impl ::std::convert::Into<String>,
     ) -> Self {
-        let value: String = value.into();
-        self.body
-            .get_or_insert_with(::serde_json::Map::new)
-            .insert("PersonalAccessTokenId".to_string(), runtime::body::to_json(&value));
+        self.body_personal_access_token_id = Some(value.into());
         self
     }
     /// Checks the request against the spec, sends it (retrying as the client's
     /// `RetryPolicy` allows) and decodes the response.
     pub async fn send(
-        self,
+        mut self,
     ) -> Result<
         crate::Response<()>,
         crate::Error<errors::DeletePersonalAccessTokenError>,
@@ -433,12 +435,20 @@ impl DeletePersonalAccessToken {
         Self::decode(raw)
     }
     fn request(
-        &self,
+        &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
-        let body: types::DeletePersonalAccessTokenRequest = runtime::body::from_json_object(
-            "body",
-            self.body.clone().unwrap_or_default(),
-        )?;
+        let body = types::DeletePersonalAccessTokenRequest {
+            organization_id: runtime::validate::required_property(
+                "body.organization_id",
+                "OrganizationId",
+                self.body_organization_id.take(),
+            )?,
+            personal_access_token_id: runtime::validate::required_property(
+                "body.personal_access_token_id",
+                "PersonalAccessTokenId",
+                self.body_personal_access_token_id.take(),
+            )?,
+        };
         {
             let value = &body;
             runtime::validate::Validate::validate(value, "body")?;

@@ -1,13 +1,11 @@
-//! Request bodies assembled property by property.
+//! Encodings of request values that go through their JSON form: form bodies, multipart
+//! parts, and structured path, query and header parameters.
 //!
-//! A builder's property setters store JSON values as they come; `send()` turns the object
-//! back into the typed body, so a missing required property is caught before sending.
+//! JSON bodies need none of this: builders keep each property typed and `send()` assembles
+//! the body's own struct, which serde writes straight to bytes.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
-
-use super::validate::ValidationError;
+use serde_json::Value;
 
 /// The JSON form of a body or property value.
 ///
@@ -15,22 +13,6 @@ use super::validate::ValidationError;
 /// `Serialize` impls), so a failure cannot happen; `Null` stands in if it ever did.
 pub fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// The typed body from the properties set so far.
-pub fn from_json_object<T: DeserializeOwned>(
-    field: &str,
-    object: Map<String, Value>,
-) -> Result<T, ValidationError> {
-    serde_json::from_value(Value::Object(object)).map_err(|error| {
-        // serde's message may quote a value (a secret, say); keep only what names a field.
-        let message = error.to_string();
-        let message = match message.strip_prefix("missing field ") {
-            Some(name) => format!("the required property {name} is not set"),
-            None => "does not match the schema".to_string(),
-        };
-        ValidationError::new(field, message)
-    })
 }
 
 /// The text of a value in a path, header or query: strings bare, numbers and booleans as

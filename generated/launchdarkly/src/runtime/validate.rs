@@ -41,6 +41,12 @@ pub fn required<T>(field: &str, value: Option<T>) -> Result<T, ValidationError> 
     value.ok_or_else(|| ValidationError::new(field, "is required but was not set"))
 }
 
+/// Unwraps a required property of a request body: the error names the builder's setter
+/// (`field`, as `body.organization_id`) and the property as it goes on the wire.
+pub fn required_property<T>(field: &str, wire: &str, value: Option<T>) -> Result<T, ValidationError> {
+    value.ok_or_else(|| ValidationError::new(field, format!("the required property `{wire}` is not set")))
+}
+
 /// `minLength` / `maxLength`. JSON Schema counts characters (code points), not bytes.
 pub fn length(
     field: &str,
