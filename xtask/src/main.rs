@@ -218,3 +218,38 @@ fn workspace_root() -> PathBuf {
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn corpus_sweep_options_are_parsed() {
+        let Ok(Corpus::Sweep(options)) = parse_corpus(&args("sweep")) else { panic!() };
+        assert_eq!(options, corpus::SweepOptions::default());
+        assert_eq!(options.sample, 200);
+        let line = "sweep --sample 10 --seed 42 --cache /tmp/c --only vtex.local,learnifier.com";
+        let Ok(Corpus::Sweep(options)) = parse_corpus(&args(line)) else { panic!() };
+        assert_eq!((options.sample, options.seed), (10, 42));
+        assert_eq!(options.common.cache, Some(PathBuf::from("/tmp/c")));
+        assert_eq!(options.common.only, ["vtex.local", "learnifier.com"]);
+        let error = |line: &str| parse_corpus(&args(line)).err().unwrap_or_default();
+        assert!(error("sweep --sample x").contains("--sample takes a number"));
+        assert!(error("sweep --seed -1").contains("--seed takes a number"));
+        assert!(error("sweep --seed").contains("--seed needs a value"));
+        assert!(error("fetch --sample 3").contains("unknown option `--sample`"));
+        assert!(error("sweep --strict").contains("unknown option `--strict`"));
+        assert!(error("sweeps").contains("use fetch, check, compare or sweep"));
+    }
+
+    #[test]
+    fn corpus_fetch_takes_only_names() {
+        let Ok(Corpus::Fetch(common)) = parse_corpus(&args("fetch --only a,b,,a --only c")) else { panic!() };
+        assert_eq!(common.only, ["a", "b", "c"]);
+        assert_eq!(common.cache, None);
+    }
+}

@@ -85,8 +85,8 @@ struct Document {
 /// What the generator did with one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Outcome {
-    /// Generated; how many parts were left out (lenient diagnostics).
-    Generated { left_out: usize },
+    /// Generated; why each part left out was (lenient diagnostics, as [`reason`]s).
+    Generated { left_out: Vec<String> },
     /// Refused: the number of diagnostics and the first one, on one line.
     Refused { count: usize, first: String },
     Panicked(String),
@@ -341,6 +341,13 @@ fn generate_all(
     seed: u64,
     threads: usize,
 ) -> (Vec<Outcome>, Vec<f64>, BTreeMap<usize, GeneratedCrate>) {
+    // Largest first, so that the slowest documents do not start last and finish alone.
+    let mut order: Vec<(u64, usize)> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (fs::metadata(&d.path).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_by(|a, b| b.cmp(a));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<(Outcome, f64)>>> = Mutex::new(vec![None; documents.len()]);
@@ -356,31 +363,35 @@ fn generate_all(
         let message = info.to_string().replace('\n', " ");
         LAST_PANIC.with(|last| *last.borrow_mut() = Some(message));
     }));
+    let work = |index: usize| {
+        let document = &documents[index];
+        let start = Instant::now();
+        let (outcome, generated) = generate_one(document);
+        let seconds = start.elapsed().as_secs_f64();
+        if let Some(generated) = generated {
+            let p = priority(seed, &document.name);
+            sample.lock().unwrap().offer(p, index, generated);
+        }
+        results.lock().unwrap()[index] = Some((outcome, seconds));
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 250 == 0 || n == documents.len() {
+            println!(
+                "  {} of {} ({:.1} s)",
+                thousands(n),
+                thousands(documents.len()),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
     std::thread::scope(|scope| {
         for worker in 0..threads.clamp(1, documents.len().max(1)) {
             std::thread::Builder::new()
                 .name(format!("sweep-{worker}"))
                 // Deeply nested schemas recurse deeply; a stack overflow would end the run.
                 .stack_size(256 << 20)
-                .spawn_scoped(scope, || loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(document) = documents.get(index) else { break };
-                    let start = Instant::now();
-                    let (outcome, generated) = generate_one(document);
-                    let seconds = start.elapsed().as_secs_f64();
-                    if let Some(generated) = generated {
-                        let p = priority(seed, &document.name);
-                        sample.lock().unwrap().offer(p, index, generated);
-                    }
-                    results.lock().unwrap()[index] = Some((outcome, seconds));
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % 250 == 0 || n == documents.len() {
-                        println!(
-                            "  {} of {} ({:.1} s)",
-                            thousands(n),
-                            thousands(documents.len()),
-                            started.elapsed().as_secs_f64()
-                        );
+                .spawn_scoped(scope, || {
+                    while let Some(&(_, index)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        work(index);
                     }
                 })
                 .expect("spawn a generator thread");
@@ -434,7 +445,7 @@ fn generate_one(document: &Document) -> (Outcome, Option<GeneratedCrate>) {
     match result {
         Ok(Ok((generated, left_out))) => (
             Outcome::Generated {
-                left_out: left_out.len(),
+                left_out: left_out.iter().map(|d| reason(&d.message)).collect(),
             },
             Some(generated),
         ),
@@ -454,6 +465,31 @@ fn generate_one(document: &Document) -> (Outcome, Option<GeneratedCrate>) {
                 .unwrap_or_else(|| super::check::panic_message(&*payload));
             (Outcome::Panicked(message), None)
         }
+    }
+}
+
+/// A diagnostic's message with the names in it (between backticks) blanked out, so that the
+/// same reason reads the same in every document: ``no `id` parameter`` → ``no `…` parameter``.
+fn reason(message: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in message.split('`').enumerate() {
+        out += if i % 2 == 1 { "…" } else { part };
+        out.push('`');
+    }
+    out.pop();
+    one_line(&out)
+}
+
+/// `1 warning`, `2 warnings`.
+fn counted(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        text.chars().take(max).collect::<String>() + "…"
     }
 }
 
@@ -618,12 +654,48 @@ struct Summary<'a> {
 }
 
 impl Summary<'_> {
+    /// The commonest reasons lenient generation left parts out: a table of the first `top`.
+    fn left_out_reasons(&self, top: usize) -> String {
+        // reason -> (parts, documents)
+        let mut reasons: HashMap<&str, (usize, usize)> = HashMap::new();
+        for outcome in self.outcomes {
+            if let Outcome::Generated { left_out } = outcome {
+                let mut seen = std::collections::HashSet::new();
+                for reason in left_out {
+                    let counts = reasons.entry(reason).or_default();
+                    counts.0 += 1;
+                    if seen.insert(reason) {
+                        counts.1 += 1;
+                    }
+                }
+            }
+        }
+        if reasons.is_empty() {
+            return String::new();
+        }
+        let total = reasons.len();
+        let mut reasons: Vec<(&str, (usize, usize))> = reasons.into_iter().collect();
+        reasons.sort_by(|a, b| (b.1 .1, b.1 .0, a.0).cmp(&(a.1 .1, a.1 .0, b.0)));
+        let rows: Vec<Vec<String>> = reasons
+            .iter()
+            .take(top)
+            .map(|(reason, (parts, documents))| {
+                vec![thousands(*documents), thousands(*parts), super::cell(&shorten(reason, 160))]
+            })
+            .collect();
+        format!(
+            "\n### Left out of generated crates: the {} commonest of {total} reasons\n\n{}",
+            rows.len(),
+            markdown_table(&["documents", "parts", "reason"], &rows)
+        )
+    }
+
     /// The report (Markdown, readable as text), listing at most `refusals` refusals, and the
     /// reasons the sweep failed (empty if it passed).
     fn report(&self, max_refusals: usize) -> (String, Vec<String>) {
         let count = |f: &dyn Fn(&Outcome) -> bool| self.outcomes.iter().filter(|o| f(o)).count();
         let generated = count(&|o| matches!(o, Outcome::Generated { .. }));
-        let partial = count(&|o| matches!(o, Outcome::Generated { left_out } if *left_out > 0));
+        let partial = count(&|o| matches!(o, Outcome::Generated { left_out } if !left_out.is_empty()));
         let refused = count(&|o| matches!(o, Outcome::Refused { .. }));
         let panicked = count(&|o| matches!(o, Outcome::Panicked(_)));
         let skipped31 = count(&|o| matches!(o, Outcome::Skipped31));
@@ -660,7 +732,7 @@ impl Summary<'_> {
         ]);
         if self.sample_size > 0 {
             rows.extend([
-                vec!["sample: compiled".into(), format!("{} of {}", n(clean), n(self.sample_size))],
+                vec!["sample: compiled cleanly".into(), format!("{} of {}", n(clean), n(self.sample_size))],
                 vec!["sample: compiled with warnings".into(), n(warned.len())],
                 vec!["sample: failed to compile".into(), n(failed.len())],
             ]);
@@ -693,6 +765,7 @@ impl Summary<'_> {
         if !slowest.is_empty() {
             out += &format!("Slowest: {}.\n", slowest.join(", "));
         }
+        out += &self.left_out_reasons(10);
 
         let mut failures = Vec::new();
         let mut section = |title: String, lines: Vec<String>| {
@@ -732,7 +805,7 @@ impl Summary<'_> {
                 if b.errors.is_empty() {
                     "not checked: cargo stopped before it (see target/corpus-sweep/check.log)".into()
                 } else {
-                    format!("{} ({} errors)", first(&b.errors), b.errors.len())
+                    format!("{} ({})", first(&b.errors), counted(b.errors.len(), "error"))
                 }
             }),
         );
@@ -741,7 +814,7 @@ impl Summary<'_> {
         }
         section(
             format!("Compiled with warnings ({}; first warning)", warned.len()),
-            describe(&warned, &|b| format!("{} ({} warnings)", first(&b.warnings), b.warnings.len())),
+            describe(&warned, &|b| format!("{} ({})", first(&b.warnings), counted(b.warnings.len(), "warning"))),
         );
         let mut refusals: Vec<String> = self
             .outcomes
@@ -749,7 +822,7 @@ impl Summary<'_> {
             .enumerate()
             .filter_map(|(i, o)| match o {
                 Outcome::Refused { count, first } => {
-                    Some(format!("{}: {first} ({count} diagnostics)", self.documents[i].name))
+                    Some(format!("{}: {first} ({})", self.documents[i].name, counted(*count, "diagnostic")))
                 }
                 _ => None,
             })
@@ -865,7 +938,7 @@ mod tests {
         let broken = write("broken", "{\"openapi\": ");
         let docs = vec![ok, v31, v2, broken];
         let (outcomes, seconds, sample) = generate_all(&docs, 5, 0, 2);
-        assert_eq!(outcomes[0], Outcome::Generated { left_out: 0 });
+        assert_eq!(outcomes[0], Outcome::Generated { left_out: Vec::new() });
         assert_eq!(outcomes[1], Outcome::Skipped31);
         assert_eq!(outcomes[2], Outcome::SkippedOther("swagger 2.0".into()));
         assert!(matches!(&outcomes[3], Outcome::Refused { first, .. } if first.starts_with("broken.json")), "{:?}", outcomes[3]);
@@ -899,11 +972,13 @@ mod tests {
     fn the_report_fails_on_panics_compile_errors_and_warnings_not_refusals() {
         let documents = vec![doc("a"), doc("b"), doc("c"), doc("d"), doc("e")];
         let outcomes = vec![
-            Outcome::Generated { left_out: 0 },
-            Outcome::Generated { left_out: 2 },
+            Outcome::Generated { left_out: Vec::new() },
+            Outcome::Generated {
+                left_out: vec![reason("no `a`"), reason("no `b`"), reason("bad")],
+            },
             Outcome::Refused { count: 3, first: "c.json:1:1: error: no".into() },
             Outcome::Skipped31,
-            Outcome::Generated { left_out: 0 },
+            Outcome::Generated { left_out: vec![reason("bad")] },
         ];
         let seconds = vec![0.1, 0.2, 0.3, 0.0, 0.1];
         let mut builds = BTreeMap::new();
@@ -926,10 +1001,12 @@ mod tests {
             .report(usize::MAX)
         };
         let (report, failures) = summary(&builds, &outcomes);
-        assert!(report.contains("| generated                      | 3 (1 with parts left out) |"), "{report}");
+        assert!(report.contains("| generated                      | 3 (2 with parts left out) |"), "{report}");
         assert!(report.contains("| OpenAPI 3.1, skipped           | 1 "), "{report}");
-        assert!(report.contains("| sample: compiled               | 1 of 2 "), "{report}");
-        assert!(report.contains("b: w1 (1 warnings)"), "{report}");
+        assert!(report.contains("| sample: compiled cleanly       | 1 of 2 "), "{report}");
+        assert!(report.contains("b: w1 (1 warning)"), "{report}");
+        assert!(report.contains("the 2 commonest of 2 reasons"), "{report}");
+        assert!(report.contains("| 2         | 2     | bad    |\n| 1         | 2     | no `…` |"), "{report}");
         assert!(report.contains("c: c.json:1:1: error: no (3 diagnostics)"), "{report}");
         assert_eq!(failures, ["1 sample crates compiled with warnings"]);
 
@@ -941,7 +1018,7 @@ mod tests {
         let mut panicked = outcomes.clone();
         panicked[2] = Outcome::Panicked("panicked at x.rs:1:1: boom".into());
         let (report, failures) = summary(&builds, &panicked);
-        assert!(report.contains("e: e1 (1 errors)") && report.contains("c: panicked at x.rs:1:1: boom"), "{report}");
+        assert!(report.contains("e: e1 (1 error)") && report.contains("c: panicked at x.rs:1:1: boom"), "{report}");
         assert_eq!(failures, ["the generator panicked on 1", "1 sample crates failed to compile"]);
     }
 }
