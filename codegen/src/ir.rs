@@ -15,6 +15,17 @@ pub struct Api {
     pub auth: Vec<Auth>,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
+    /// Cargo features, one per tag (small tags merged): empty when the spec has fewer than
+    /// two tags, and then everything is always compiled.
+    pub features: Vec<Feature>,
+}
+
+/// A cargo feature of the crate: the operations of some tags and the types they need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    pub name: String,
+    /// The spec's tags whose operations it gates.
+    pub tags: Vec<String>,
 }
 
 impl Api {
@@ -81,6 +92,10 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub responses: Responses,
     pub pagination: Option<Pagination>,
+    /// The spec's tags, in order.
+    pub tags: Vec<String>,
+    /// The cargo feature that gates this operation; `None`: always compiled.
+    pub feature: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,6 +352,8 @@ pub struct TypeDef {
     /// Whether values of this type can fail client-side validation: its own fields carry
     /// constraints, or it holds a type that does. Only such types implement `Validate`.
     pub validated: bool,
+    /// The cargo features any of which compiles this type; empty: always compiled.
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

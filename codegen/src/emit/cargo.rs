@@ -31,6 +31,15 @@ pub fn manifest(api: &Api) -> String {
             out.push('\n');
         }
     }
+    if !api.features.is_empty() {
+        // One feature per tag; all on by default. The README lists what each one gates.
+        out.push_str("\n[features]\n");
+        let names: Vec<String> = api.features.iter().map(|f| quoted(&f.name)).collect();
+        out.push_str(&format!("default = [{}]\n", names.join(", ")));
+        for feature in &api.features {
+            out.push_str(&format!("{} = []\n", quoted(&feature.name)));
+        }
+    }
     out
 }
 

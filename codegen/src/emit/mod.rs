@@ -56,7 +56,8 @@ pub fn emit(api: &Api) -> Result<GeneratedCrate, Diagnostics> {
 
 fn types_file(api: &Api) -> Result<String, String> {
     // `runtime` serves only the `Validate` impls; a crate without checks has none.
-    let imports = api.types.iter().any(|t| t.validated).then(|| quote::quote!(use crate::runtime;));
+    let allow = operations::allow_unused(api);
+    let imports = api.types.iter().any(|t| t.validated).then(|| quote::quote!(#allow use crate::runtime;));
     let preamble = quote::quote! {
         //! The request and response bodies of the API, one type per schema.
         #imports

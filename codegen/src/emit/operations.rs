@@ -5,7 +5,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
+use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{
     Api, BodyDecoding, BodyKind, Operation, PageInput, Pagination, Param, ParamLocation, PathPiece, RequestBody,
@@ -14,12 +14,13 @@ use crate::ir::{
 
 pub fn emit_operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(|op| client_method(api, op));
-    let builders = api.operations.iter().map(|op| builder(api, op));
+    let builders = api.operations.iter().map(|op| gate(builder(api, op), &cfg(op.feature.as_slice())));
     // Imported only when used: a spec without operations, or whose operations carry no
     // named type, would otherwise get unused imports.
     let imports = (!api.operations.is_empty()).then(|| {
         let types = api.operations.iter().any(operation_mentions_types).then(|| quote!(types,));
-        quote!(use crate::{errors, runtime, #types};)
+        let allow = allow_unused(api);
+        quote!(#allow use crate::{errors, runtime, #types};)
     });
     quote! {
         //! One request builder per operation. Start from the methods on [`Client`](crate::Client).
@@ -33,13 +34,23 @@ pub fn emit_operations(api: &Api) -> TokenStream {
 }
 
 pub fn emit_errors(api: &Api) -> TokenStream {
-    let enums = api.operations.iter().map(|op| error_enum(api, op));
+    let enums = api.operations.iter().map(|op| gate(error_enum(api, op), &cfg(op.feature.as_slice())));
     let uses_types = api.operations.iter().flat_map(|op| &op.responses.errors).any(|e| e.body.ty().is_some_and(mentions_named));
-    let imports = uses_types.then(|| quote!(use crate::types;));
+    let allow = allow_unused(api);
+    let imports = uses_types.then(|| quote!(#allow use crate::types;));
     quote! {
         //! The documented errors of each operation, decoded: `Error::Api` holds one of these.
         #imports
         #( #enums )*
+    }
+}
+
+/// With cargo features, a module's imports are used by some feature sets and not others.
+pub fn allow_unused(api: &Api) -> TokenStream {
+    if api.features.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[allow(unused_imports)])
     }
 }
 
@@ -49,11 +60,13 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let line = format!("`{} {}`", op.http_method.as_str(), op.path_template);
     let docs = doc(paragraphs(&[op.summary.as_deref(), op.description.as_deref(), Some(&line)]).as_deref());
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let cfg = cfg(op.feature.as_slice());
     // Every builder field but the client starts out unset.
     let fields = settable_params(op).map(|p| (ident(&p.rust_name), quote!(None))).chain(body_fields(op, &body_store(api, op)));
     let (names, values): (Vec<_>, Vec<_>) = fields.unzip();
     quote! {
         #docs
+        #cfg
         #deprecated
         pub fn #method(&self) -> #builder {
             #builder { client: self.clone(), #( #names: #values, )* }
@@ -635,10 +648,10 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     }
     // `Display` says which documented error it is, never what its body holds: bodies may
     // echo what was sent.
-    let display = if messages.is_empty() {
-        quote!(match *self {})
+    let (formatter, display) = if messages.is_empty() {
+        (quote!(_), quote!(match *self {}))
     } else {
-        quote!(f.write_str(match self { #( #messages )* }))
+        (quote!(f), quote!(f.write_str(match self { #( #messages )* })))
     };
     quote! {
         #[doc = #line]
@@ -649,7 +662,7 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
         }
 
         impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            fn fmt(&self, #formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 #display
             }
         }

@@ -2,6 +2,32 @@
 
 use crate::ir::{Api, Auth, Operation, ParamLocation};
 
+/// The crate's cargo features, when its spec has tags: what each gates, and how to build
+/// only some.
+fn features_section(api: &Api) -> String {
+    if api.features.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "## Cargo features\n\nEach tag of the spec is a cargo feature that compiles its operations and exactly the types they \
+         need; all are on by default. To build only what you call, turn the defaults off and name the features:\n\n",
+    );
+    let first = &api.features[0].name;
+    out.push_str(&format!("```toml\n{} = {{ version = \"*\", default-features = false, features = [\"{first}\"] }}\n```\n\n", api.package));
+    out.push_str("| Feature | Tags | Operations |\n| --- | --- | --- |\n");
+    for feature in &api.features {
+        let count = api.operations.iter().filter(|op| op.feature.as_deref() == Some(&feature.name)).count();
+        let tags = if feature.tags.is_empty() {
+            "(types of schemas that no operation uses)".to_string()
+        } else {
+            feature.tags.iter().map(|t| one_line(t)).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str(&format!("| `{}` | {} | {} |\n", feature.name, tags, count));
+    }
+    out.push('\n');
+    out
+}
+
 pub fn readme(api: &Api) -> String {
     let mut out = String::new();
     out.push_str(&format!("# {}\n\n", api.package));
@@ -38,6 +64,7 @@ pub fn readme(api: &Api) -> String {
          statuses, undecodable bodies, timeouts, transport failures and values that break the spec's constraints each have \
          a variant of their own. Secrets are `Secret` values whose `Debug` and `Display` print a redaction.\n\n",
     );
+    out.push_str(&features_section(api));
     out.push_str("## Operation details\n\n");
     for op in &api.operations {
         out.push_str(&operation_section(op));

@@ -2,6 +2,7 @@
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
+use syn::parse::Parser;
 
 use crate::ir::{Api, Number, TimeFormat, TypeRef};
 
@@ -15,6 +16,61 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return TokenStream::new() };
     let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
     quote! { #( #[doc = #lines] )* }
+}
+
+/// `#[cfg(feature = "x")]`, or `#[cfg(any(...))]` for several: what compiles an item that
+/// only some cargo features need. Nothing for an item that is always compiled.
+pub fn cfg(features: &[String]) -> TokenStream {
+    match features {
+        [] => TokenStream::new(),
+        [one] => quote!(#[cfg(feature = #one)]),
+        many => quote!(#[cfg(any( #( feature = #many ),* ))]),
+    }
+}
+
+/// [`cfg`] as text, for items written outside the token stream (macro invocations).
+pub fn cfg_text(features: &[String]) -> String {
+    let each: Vec<String> = features.iter().map(|f| format!("feature = {f:?}")).collect();
+    match each.as_slice() {
+        [] => String::new(),
+        [one] => format!("#[cfg({one})]"),
+        many => format!("#[cfg(any({}))]", many.join(", ")),
+    }
+}
+
+/// Puts `cfg` on every item of `items` (a type and its impls, a builder and its impls).
+pub fn gate(items: TokenStream, cfg: &TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return items;
+    }
+    let Ok(file) = syn::parse2::<syn::File>(items.clone()) else { return items };
+    let attrs = syn::Attribute::parse_outer.parse2(cfg.clone()).unwrap_or_default();
+    let gated = file.items.into_iter().map(|mut item| {
+        if let Some(existing) = item_attrs(&mut item) {
+            existing.splice(0..0, attrs.iter().cloned());
+        }
+        item
+    });
+    quote!(#( #gated )*)
+}
+
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    use syn::Item;
+    Some(match item {
+        Item::Const(i) => &mut i.attrs,
+        Item::Enum(i) => &mut i.attrs,
+        Item::Fn(i) => &mut i.attrs,
+        Item::Impl(i) => &mut i.attrs,
+        Item::Macro(i) => &mut i.attrs,
+        Item::Mod(i) => &mut i.attrs,
+        Item::Static(i) => &mut i.attrs,
+        Item::Struct(i) => &mut i.attrs,
+        Item::Trait(i) => &mut i.attrs,
+        Item::Type(i) => &mut i.attrs,
+        Item::Union(i) => &mut i.attrs,
+        Item::Use(i) => &mut i.attrs,
+        _ => return None,
+    })
 }
 
 /// Joins doc paragraphs, skipping empty ones.
@@ -121,8 +177,8 @@ pub fn format_file(tokens: TokenStream, header: &str) -> Result<String, String> 
 /// A piece of a generated file, formatted on its own.
 pub enum Chunk {
     Items(TokenStream),
-    /// `name! { item }`, with `item` formatted as Rust.
-    Macro { name: &'static str, item: TokenStream },
+    /// `name! { item }`, with `item` formatted as Rust, after `attrs` (a `#[cfg]`, say).
+    Macro { attrs: String, name: &'static str, item: TokenStream },
 }
 
 /// Formats chunks into one file: `preamble` (inner doc comments) first, then each chunk.
@@ -131,7 +187,11 @@ pub fn format_chunks(preamble: TokenStream, chunks: Vec<Chunk>, header: &str) ->
     for chunk in chunks {
         match chunk {
             Chunk::Items(tokens) => out.push_str(&unparse(tokens)?),
-            Chunk::Macro { name, item } => {
+            Chunk::Macro { attrs, name, item } => {
+                if !attrs.is_empty() {
+                    out.push_str(&attrs);
+                    out.push('\n');
+                }
                 out.push_str(name);
                 out.push_str("! {\n");
                 for line in unparse(item)?.lines() {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{doc, ident, rust_type, time_module, Chunk, TypesPath};
+use crate::emit::tokens::{cfg, cfg_text, doc, gate, ident, rust_type, time_module, Chunk, TypesPath};
 use crate::emit::validate::{checks_for, Holds};
 use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
 
@@ -14,9 +14,11 @@ use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
 pub fn emit_types(api: &Api) -> Vec<Chunk> {
     api.types
         .iter()
-        .map(|def| match &def.kind {
-            TypeKind::Enum(variants) => Chunk::Macro { name: "crate::string_enum", item: emit_enum(def, variants) },
-            _ => Chunk::Items(emit_type(api, def)),
+        .map(|def| {
+            match &def.kind {
+                TypeKind::Enum(variants) => Chunk::Macro { attrs: cfg_text(&def.features), name: "crate::string_enum", item: emit_enum(def, variants) },
+                _ => Chunk::Items(gate(emit_type(api, def), &cfg(&def.features))),
+            }
         })
         .collect()
 }

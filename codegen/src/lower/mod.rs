@@ -1,5 +1,6 @@
 //! The spec → the IR. After this step nothing downstream looks at OpenAPI again.
 
+mod features;
 mod operation;
 mod refs;
 pub mod schema;
@@ -70,7 +71,7 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     types.break_cycles();
     types.mark_validated();
     let info = &doc.api.info;
-    let api = Api {
+    let mut api = Api {
         package: format!("{}-client", settings.stem),
         library: format!("{}_client", snake(&settings.stem)),
         title: info.title.clone(),
@@ -80,7 +81,9 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
         auth,
         operations,
         types: types.into_types(),
+        features: Vec::new(),
     };
+    features::assign(&mut api);
     Ok((api, problems))
 }
 

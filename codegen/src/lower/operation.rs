@@ -78,6 +78,8 @@ impl OperationContext<'_, '_> {
             body,
             responses,
             pagination: None,
+            tags: op.tags.clone(),
+            feature: None,
         };
         if let Some(spec) = op.extensions.get("x-pagination") {
             operation.pagination = Some(self.lower_pagination(spec, &operation, &format!("{}/x-pagination", site.pointer))?);
