@@ -193,7 +193,10 @@ pub fn emit_lib(api: &Api) -> TokenStream {
                 });
                 config.http_client = self.http_client;
                 config.timeout = self.timeout;
-                config.connect_timeout = self.connect_timeout;
+                // Unset keeps the runtime's default (10 s), rather than no limit at all.
+                if let Some(timeout) = self.connect_timeout {
+                    config.connect_timeout = Some(timeout);
+                }
                 config.operation_timeout = self.operation_timeout;
                 config.retry = self.retry.unwrap_or_default();
                 let core = crate::runtime::client::ClientCore::new(config)?;

@@ -14,6 +14,9 @@ pub fn ident(name: &str) -> Ident {
 /// with indented or fenced blocks is never compiled.
 pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return TokenStream::new() };
+    // A bare carriage return is a line break to whoever wrote it, and an error to rustc in
+    // a doc comment (`bare CR not allowed`).
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
     quote! { #( #[doc = #lines] )* }
 }
@@ -214,4 +217,16 @@ fn unparse(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens.clone())
         .map_err(|error| format!("the generator emitted invalid Rust ({error}):\n{tokens}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_lines_never_hold_a_carriage_return() {
+        let docs = doc(Some("one\rtwo\r\nthree")).to_string();
+        assert!(!docs.contains("\\r"), "{docs}");
+        assert_eq!(docs.matches("doc").count(), 3, "{docs}");
+    }
 }

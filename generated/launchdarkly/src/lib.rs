@@ -141,7 +141,9 @@ impl ClientBuilder {
             });
         config.http_client = self.http_client;
         config.timeout = self.timeout;
-        config.connect_timeout = self.connect_timeout;
+        if let Some(timeout) = self.connect_timeout {
+            config.connect_timeout = Some(timeout);
+        }
         config.operation_timeout = self.operation_timeout;
         config.retry = self.retry.unwrap_or_default();
         let core = crate::runtime::client::ClientCore::new(config)?;
