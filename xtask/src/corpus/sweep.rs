@@ -10,7 +10,9 @@
 //!    (`codegen::generate_lenient`), on as many threads as there are cores, each document under
 //!    `catch_unwind`: it is generated, refused (the first diagnostic is kept) or the generator
 //!    panicked (a bug). OpenAPI 3.1 documents are counted and skipped. A document's name is
-//!    its path below `api/` without `.json` (`vtex.local/License-Manager-API`).
+//!    its path below `api/` without `.json` (`vtex.local/License-Manager-API`). The largest
+//!    documents go first, and those over 10 MB (Microsoft Graph, 20 and 47 MB) one at a time,
+//!    which bounds the memory used (about 8 GB for the 47 MB document).
 //! 3. A sample of N generated crates (default 200) is written as one workspace,
 //!    `target/corpus-sweep/`, with this repository's `Cargo.lock`, and checked with a single
 //!    `cargo check --workspace --keep-going` in the corpus's shared target directory
@@ -31,14 +33,14 @@
 //! compile or compiled with warnings (refusals are counted, not failures); 2 for a usage error.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use codegen::{GeneratedCrate, Settings};
@@ -149,7 +151,8 @@ pub fn run(root: &Path, options: &SweepOptions) -> ExitCode {
         }
     };
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(documents.len()).max(1);
     println!(
         "generating {} documents under {} ({profile} build, lenient, {threads} threads)",
         thousands(documents.len()),
@@ -328,6 +331,67 @@ impl Sample {
     }
 }
 
+/// Documents larger than this are generated one at a time: the generator's memory grows with
+/// the document (Microsoft Graph's 47 MB take gigabytes), and two at once could exhaust it.
+const LARGE: u64 = 10 << 20;
+
+/// The documents still to generate: largest first, so that the slowest do not start last and
+/// finish alone, and at most one [`LARGE`] document at a time.
+struct Queue {
+    state: Mutex<QueueState>,
+    wake: Condvar,
+}
+
+struct QueueState {
+    large: VecDeque<usize>,
+    rest: VecDeque<usize>,
+    large_running: bool,
+}
+
+impl Queue {
+    /// A queue of the documents with these sizes, by index.
+    fn new(sizes: &[u64]) -> Queue {
+        let mut order: Vec<usize> = (0..sizes.len()).collect();
+        order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+        let (large, rest) = order.into_iter().partition(|&i| sizes[i] > LARGE);
+        Queue {
+            state: Mutex::new(QueueState {
+                large,
+                rest,
+                large_running: false,
+            }),
+            wake: Condvar::new(),
+        }
+    }
+
+    /// The next document and whether it is large (then call [`Queue::finished_large`] when
+    /// done with it); `None` when none is left. Waits while only large documents are left and
+    /// one of them is being generated.
+    fn next(&self) -> Option<(usize, bool)> {
+        let mut state = self.state.lock().unwrap();
+        loop {
+            if !state.large_running {
+                if let Some(index) = state.large.pop_front() {
+                    state.large_running = true;
+                    return Some((index, true));
+                }
+            }
+            if let Some(index) = state.rest.pop_front() {
+                return Some((index, false));
+            }
+            if state.large.is_empty() {
+                return None;
+            }
+            state = self.wake.wait(state).unwrap();
+        }
+    }
+
+    fn finished_large(&self) {
+        self.state.lock().unwrap().large_running = false;
+        self.wake.notify_all();
+    }
+}
+
 thread_local! {
     /// The last panic on this thread, as the panic hook saw it (message and location).
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -341,14 +405,11 @@ fn generate_all(
     seed: u64,
     threads: usize,
 ) -> (Vec<Outcome>, Vec<f64>, BTreeMap<usize, GeneratedCrate>) {
-    // Largest first, so that the slowest documents do not start last and finish alone.
-    let mut order: Vec<(u64, usize)> = documents
+    let sizes: Vec<u64> = documents
         .iter()
-        .enumerate()
-        .map(|(i, d)| (fs::metadata(&d.path).map_or(0, |m| m.len()), i))
+        .map(|d| fs::metadata(&d.path).map_or(0, |m| m.len()))
         .collect();
-    order.sort_by(|a, b| b.cmp(a));
-    let next = AtomicUsize::new(0);
+    let queue = Queue::new(&sizes);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<(Outcome, f64)>>> = Mutex::new(vec![None; documents.len()]);
     let sample = Mutex::new(Sample {
@@ -384,14 +445,17 @@ fn generate_all(
         }
     };
     std::thread::scope(|scope| {
-        for worker in 0..threads.clamp(1, documents.len().max(1)) {
+        for worker in 0..threads.max(1) {
             std::thread::Builder::new()
                 .name(format!("sweep-{worker}"))
                 // Deeply nested schemas recurse deeply; a stack overflow would end the run.
                 .stack_size(256 << 20)
                 .spawn_scoped(scope, || {
-                    while let Some(&(_, index)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    while let Some((index, large)) = queue.next() {
                         work(index);
+                        if large {
+                            queue.finished_large();
+                        }
                     }
                 })
                 .expect("spawn a generator thread");
@@ -787,7 +851,7 @@ impl Summary<'_> {
             })
             .collect();
         if !panics.is_empty() {
-            failures.push(format!("the generator panicked on {}", panics.len()));
+            failures.push(format!("the generator panicked on {}", counted(panics.len(), "document")));
         }
         section(format!("Generator panicked ({})", panics.len()), panics);
         let first = |lines: &[String]| lines.first().cloned().unwrap_or_else(|| "no message".into());
@@ -797,7 +861,7 @@ impl Summary<'_> {
                 .collect()
         };
         if !failed.is_empty() {
-            failures.push(format!("{} sample crates failed to compile", failed.len()));
+            failures.push(format!("{} failed to compile", counted(failed.len(), "sample crate")));
         }
         section(
             format!("Failed to compile ({}; first error)", failed.len()),
@@ -810,7 +874,7 @@ impl Summary<'_> {
             }),
         );
         if !warned.is_empty() {
-            failures.push(format!("{} sample crates compiled with warnings", warned.len()));
+            failures.push(format!("{} compiled with warnings", counted(warned.len(), "sample crate")));
         }
         section(
             format!("Compiled with warnings ({}; first warning)", warned.len()),
@@ -947,6 +1011,29 @@ mod tests {
     }
 
     #[test]
+    fn documents_go_largest_first_and_large_ones_one_at_a_time() {
+        let queue = Queue::new(&[10, LARGE + 1, 30, LARGE + 2, 20]);
+        assert_eq!(queue.next(), Some((3, true)));
+        // The other large one waits for the first to finish; the rest go on, largest first.
+        assert_eq!(queue.next(), Some((2, false)));
+        assert_eq!(queue.next(), Some((4, false)));
+        queue.finished_large();
+        assert_eq!(queue.next(), Some((1, true)));
+        assert_eq!(queue.next(), Some((0, false)));
+        queue.finished_large();
+        assert_eq!(queue.next(), None);
+        // A worker that finds only a running large document waits for it.
+        let queue = Queue::new(&[LARGE + 1, LARGE + 2]);
+        assert_eq!(queue.next(), Some((1, true)));
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| queue.next());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            queue.finished_large();
+            assert_eq!(waiter.join().unwrap(), Some((0, true)));
+        });
+    }
+
+    #[test]
     fn cargo_messages_are_attributed_to_crates() {
         let error = r#"{"reason":"compiler-message","package_id":"path+file:///w/crates/a-b#a-b-client@0.1.0","target":{"name":"a_b_client"},"message":{"message":"bare CR not allowed in doc-comment","level":"error","rendered":"crates/a-b/src/types.rs:3:1: error: bare CR not allowed in doc-comment\n"}}"#;
         assert_eq!(
@@ -1008,7 +1095,7 @@ mod tests {
         assert!(report.contains("the 2 commonest of 2 reasons"), "{report}");
         assert!(report.contains("| 2         | 2     | bad    |\n| 1         | 2     | no `…` |"), "{report}");
         assert!(report.contains("c: c.json:1:1: error: no (3 diagnostics)"), "{report}");
-        assert_eq!(failures, ["1 sample crates compiled with warnings"]);
+        assert_eq!(failures, ["1 sample crate compiled with warnings"]);
 
         builds.insert(1, Build { compiled: true, ..Build::default() });
         let (_, failures) = summary(&builds, &outcomes);
@@ -1019,6 +1106,6 @@ mod tests {
         panicked[2] = Outcome::Panicked("panicked at x.rs:1:1: boom".into());
         let (report, failures) = summary(&builds, &panicked);
         assert!(report.contains("e: e1 (1 error)") && report.contains("c: panicked at x.rs:1:1: boom"), "{report}");
-        assert_eq!(failures, ["the generator panicked on 1", "1 sample crates failed to compile"]);
+        assert_eq!(failures, ["the generator panicked on 1 document", "1 sample crate failed to compile"]);
     }
 }
