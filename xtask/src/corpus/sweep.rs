@@ -32,7 +32,7 @@
 //! Exit status: 1 if the generator panicked on any document, or a sample crate failed to
 //! compile or compiled with warnings (refusals are counted, not failures); 2 for a usage error.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -40,7 +40,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 use codegen::{GeneratedCrate, Settings};
@@ -393,8 +393,42 @@ impl Queue {
 }
 
 thread_local! {
-    /// The last panic on this thread, as the panic hook saw it (message and location).
+    /// Set while this thread generates a document under `catch_unwind`.
+    static CATCHING: Cell<bool> = const { Cell::new(false) };
+    /// The last panic caught on this thread, as the panic hook saw it (message and location).
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+type PanicHook = Box<dyn Fn(&panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// While alive, a panic while generating a document is recorded for that document instead of
+/// being printed; any other panic, on any thread, goes to the previous hook as before.
+struct RecordPanics {
+    previous: Arc<PanicHook>,
+}
+
+impl RecordPanics {
+    fn install() -> RecordPanics {
+        let previous = Arc::new(panic::take_hook());
+        let forward = Arc::clone(&previous);
+        panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(Cell::get) {
+                let message = info.to_string().replace('\n', " ");
+                LAST_PANIC.with(|last| *last.borrow_mut() = Some(message));
+            } else {
+                forward(info);
+            }
+        }));
+        RecordPanics { previous }
+    }
+}
+
+impl Drop for RecordPanics {
+    fn drop(&mut self) {
+        drop(panic::take_hook()); // ours, and with it the other reference to `previous`
+        let previous = Arc::clone(&self.previous);
+        panic::set_hook(Box::new(move |info| previous(info)));
+    }
 }
 
 /// Generates every document on `threads` threads. Returns each document's outcome and
@@ -419,11 +453,7 @@ fn generate_all(
     });
     let started = Instant::now();
     // A panic is reported for its document, not printed as it happens.
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|info| {
-        let message = info.to_string().replace('\n', " ");
-        LAST_PANIC.with(|last| *last.borrow_mut() = Some(message));
-    }));
+    let record_panics = RecordPanics::install();
     let work = |index: usize| {
         let document = &documents[index];
         let start = Instant::now();
@@ -461,7 +491,7 @@ fn generate_all(
                 .expect("spawn a generator thread");
         }
     });
-    panic::set_hook(previous_hook);
+    drop(record_panics);
     let (outcomes, seconds) = results
         .into_inner()
         .unwrap()
@@ -503,9 +533,11 @@ fn generate_one(document: &Document) -> (Outcome, Option<GeneratedCrate>) {
         stem: document.stem.clone(),
     };
     LAST_PANIC.with(|last| last.borrow_mut().take());
+    CATCHING.with(|catching| catching.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         codegen::generate_lenient(&text, &file_name, &settings)
     }));
+    CATCHING.with(|catching| catching.set(false));
     match result {
         Ok(Ok((generated, left_out))) => (
             Outcome::Generated {
@@ -1031,6 +1063,24 @@ mod tests {
             queue.finished_large();
             assert_eq!(waiter.join().unwrap(), Some((0, true)));
         });
+    }
+
+    #[test]
+    fn a_panic_while_generating_is_recorded_and_others_are_not() {
+        let guard = RecordPanics::install();
+        CATCHING.with(|c| c.set(true));
+        let caught = panic::catch_unwind(|| panic!("in the generator"));
+        CATCHING.with(|c| c.set(false));
+        assert!(caught.is_err());
+        let recorded = LAST_PANIC.with(|last| last.borrow_mut().take()).unwrap();
+        assert!(recorded.contains("in the generator") && recorded.contains("sweep.rs"), "{recorded}");
+        // Elsewhere a panic goes to the previous hook (it is printed) and is not recorded.
+        let recorded_elsewhere = std::thread::spawn(|| {
+            assert!(panic::catch_unwind(|| panic!("elsewhere, as expected")).is_err());
+            LAST_PANIC.with(|last| last.borrow().clone())
+        });
+        assert_eq!(recorded_elsewhere.join().unwrap(), None);
+        drop(guard);
     }
 
     #[test]
