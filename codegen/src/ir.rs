@@ -12,7 +12,11 @@ pub struct Api {
     pub version: String,
     pub description: Option<String>,
     pub servers: Vec<Server>,
-    pub auth: Vec<Auth>,
+    /// The security schemes the client can satisfy, in the order the spec declares them.
+    pub schemes: Vec<SecurityScheme>,
+    /// What an operation without its own `security` needs: the global requirement, or,
+    /// when the spec states none, any one configured scheme or nothing.
+    pub security: Security,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
     /// Cargo features, one per tag (small tags merged): empty when the spec has fewer than
@@ -30,7 +34,11 @@ pub struct Feature {
 
 impl Api {
     pub fn uses_sigv4(&self) -> bool {
-        self.auth.iter().any(|a| matches!(a, Auth::SigV4 { .. }))
+        self.schemes.iter().any(|s| matches!(s.kind, SchemeKind::SigV4 { .. }))
+    }
+
+    pub fn uses_client_credentials(&self) -> bool {
+        self.schemes.iter().any(|s| s.client_credentials().is_some())
     }
 }
 
@@ -51,23 +59,113 @@ pub struct ServerVariable {
     pub description: Option<String>,
 }
 
-/// One way to authenticate; at most one of each kind per API.
+/// Alternatives, tried in order; each lists the indices (into `Api::schemes`) of the schemes
+/// that must all be sent. No alternatives: send no credential (`security: []`). An empty
+/// alternative: sending none is allowed.
+pub type Security = Vec<Vec<usize>>;
+
+/// One security scheme of the spec that the client can satisfy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    /// `Authorization: Bearer <token>` (http bearer and OAuth2).
-    Bearer,
+pub struct SecurityScheme {
+    /// Its name under `components/securitySchemes`.
+    pub name: String,
+    pub pointer: String,
+    pub description: Option<String>,
+    pub kind: SchemeKind,
+    /// The builder setter that configures it: the kind's usual name (`bearer_token`,
+    /// `api_key`, ...) or, when the spec has several schemes of that kind, the scheme's own.
+    pub setter: String,
+}
+
+impl SecurityScheme {
+    pub fn client_credentials(&self) -> Option<&ClientCredentials> {
+        match &self.kind {
+            SchemeKind::Bearer { client_credentials } => client_credentials.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The `ClientBuilder` methods that configure this scheme, as the README, the API
+    /// surface and the diff name them.
+    pub fn setters(&self) -> Vec<AuthSetter> {
+        let setter = |name: &str, signature: &'static str, note: String| AuthSetter { name: name.to_string(), signature, note };
+        match &self.kind {
+            SchemeKind::Bearer { client_credentials } => {
+                let mut setters = vec![setter(&self.setter, "(impl Into<Secret>)", format!("`{}`: Authorization: Bearer", self.name))];
+                if let Some(flow) = client_credentials {
+                    setters.push(setter(&flow.setter, "(impl Into<String>, impl Into<Secret>)", format!("`{}`: OAuth2 client credentials", self.name)));
+                    setters.push(setter(&flow.scopes_setter, "(impl IntoIterator<Item = impl Into<String>>)", "OAuth2 scopes to ask for".into()));
+                    setters.push(setter(&flow.token_url_setter, "(impl Into<String>)", format!("default `{}`", flow.token_url)));
+                }
+                setters
+            }
+            SchemeKind::Basic => vec![setter(&self.setter, "(impl Into<String>, impl Into<Secret>)", format!("`{}`: Authorization: Basic", self.name))],
+            SchemeKind::ApiKey { location, name } => {
+                let place = match location {
+                    ApiKeyLocation::Header => "header",
+                    ApiKeyLocation::Query => "query",
+                    ApiKeyLocation::Cookie => "cookie",
+                };
+                vec![setter(&self.setter, "(impl Into<Secret>)", format!("`{}`: {place} `{name}`", self.name))]
+            }
+            SchemeKind::SigV4 { service } => vec![
+                setter(&self.setter, "(impl Into<String>, impl Into<Secret>)", format!("`{}`: SigV4, service `{service}`", self.name)),
+                setter("aws_session_token", "(impl Into<Secret>)", "X-Amz-Security-Token".into()),
+                setter("aws_credentials_from_env", "()", "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION".into()),
+                setter("aws_credentials_provider", "(impl ::aws_credential_types::provider::ProvideCredentials + 'static)", "aws-config's default chain, profiles, roles".into()),
+            ],
+        }
+    }
+
+    /// How an error message names the setters that satisfy this scheme.
+    pub fn setter_hint(&self) -> String {
+        match self.client_credentials() {
+            Some(flow) => format!("{}` or `{}", self.setter, flow.setter),
+            None => self.setter.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>`: http bearer, OAuth2 and OpenID Connect. OAuth2 with a
+    /// `clientCredentials` flow can also fetch the token itself.
+    Bearer { client_credentials: Option<ClientCredentials> },
     /// `Authorization: Basic ...`.
     Basic,
-    /// A key sent as given, in a header or the query.
+    /// A key sent as given, in a header, the query or a cookie.
     ApiKey { location: ApiKeyLocation, name: String },
     /// AWS Signature Version 4; the region is the `region` server variable.
     SigV4 { service: String },
+}
+
+/// A `ClientBuilder` method for a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthSetter {
+    pub name: String,
+    /// Its parameters, as the API surface prints them.
+    pub signature: &'static str,
+    pub note: String,
+}
+
+/// An OAuth2 `clientCredentials` flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The flow's `tokenUrl`, with `{variable}` placeholders of the first server's variables.
+    pub token_url: String,
+    pub scopes: Vec<String>,
+    /// Builder setters: `client_credentials`, `scopes`, `token_url`, prefixed with the
+    /// scheme's name when the spec has several bearer schemes.
+    pub setter: String,
+    pub scopes_setter: String,
+    pub token_url_setter: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiKeyLocation {
     Header,
     Query,
+    Cookie,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +194,8 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// The cargo feature that gates this operation; `None`: always compiled.
     pub feature: Option<String>,
+    /// Its own `security`, resolved; `None`: the API's default (`Api::security`).
+    pub security: Option<Security>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,7 @@
 //! untagged union, listed in declaration order because deserialization tries them in order.
 
 use crate::ir::{
-    Api, ApiKeyLocation, Auth, BodyDecoding, Operation, PageInput, Pagination, ParamLocation, StatusMatch, Struct,
+    Api, BodyDecoding, Operation, PageInput, Pagination, ParamLocation, StatusMatch, Struct,
     TypeDef, TypeKind, TypeRef,
 };
 
@@ -104,6 +104,9 @@ fn crate_root(lines: &mut Lines, api: &Api) {
     for (name, path) in reexports {
         lines.push(ROOT, "", 2, name, format!("use {path}"));
     }
+    if api.uses_sigv4() {
+        lines.push(ROOT, "", 2, "aws_credential_types", "use aws_credential_types  # the AWS SDK's credentials crate".to_string());
+    }
 }
 
 /// `Client` and `ClientBuilder`, as `emit::client` writes them.
@@ -132,30 +135,9 @@ fn client(lines: &mut Lines, api: &Api) {
         }
         setters.push((&variable.rust_name, "(impl Into<String>)".into(), note));
     }
-    for auth in &api.auth {
-        match auth {
-            Auth::Bearer => setters.push(("bearer_token", "(impl Into<Secret>)".into(), "Authorization: Bearer".into())),
-            Auth::Basic => setters.push((
-                "basic_auth",
-                "(impl Into<String>, impl Into<Secret>)".into(),
-                "Authorization: Basic".into(),
-            )),
-            Auth::ApiKey { location, name } => {
-                let place = match location {
-                    ApiKeyLocation::Header => "header",
-                    ApiKeyLocation::Query => "query",
-                };
-                setters.push(("api_key", "(impl Into<Secret>)".into(), format!("{place} `{name}`")));
-            }
-            Auth::SigV4 { service } => {
-                setters.push((
-                    "aws_credentials",
-                    "(impl Into<String>, impl Into<Secret>)".into(),
-                    format!("SigV4, service `{service}`"),
-                ));
-                setters.push(("aws_session_token", "(impl Into<Secret>)".into(), "X-Amz-Security-Token".into()));
-            }
-        }
+    let auth_setters: Vec<_> = api.schemes.iter().flat_map(|s| s.setters()).collect();
+    for setter in &auth_setters {
+        setters.push((&setter.name, setter.signature.into(), setter.note.clone()));
     }
     for (name, signature, note) in setters {
         lines.push(CLIENT, "ClientBuilder", 0, name, noted(format!("builder ClientBuilder::{name}{signature}"), &note));

@@ -6,19 +6,20 @@
 //! crate. The modules name each other through `super::` so that they compile the same way
 //! here, as top-level modules, and there, as `crate::runtime::*`.
 //!
-//! `sigv4` is copied only into crates whose spec signs with AWS SigV4, so no other module
-//! may depend on it.
+//! `sigv4` is copied only into crates whose spec signs with AWS SigV4, and `oauth2` only into
+//! crates with an OAuth2 client credentials flow, so no other module may depend on them.
 
 pub mod auth;
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod oauth2;
 pub mod paginate;
 pub mod request;
 pub mod response;
 pub mod retry;
 pub mod secret;
-pub mod string_enum;
 pub mod sigv4;
+pub mod string_enum;
 pub mod timestamp;
 pub mod validate;

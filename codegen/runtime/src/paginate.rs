@@ -18,7 +18,11 @@ use super::response::Response;
 /// `fetch(token)` sends the request for the page after `token` (`None`: the first page);
 /// `split(page)` gives the page's items and the next token, absent or empty on the last
 /// page. A token seen before ends the stream with an error instead of looping for ever.
-pub fn by_token<P, T, E, F, Fut, S>(first_token: Option<String>, fetch: F, split: S) -> Pin<Box<impl Stream<Item = Result<T, Error<E>>>>>
+pub fn by_token<P, T, E, F, Fut, S>(
+    first_token: Option<String>,
+    fetch: F,
+    split: S,
+) -> Pin<Box<impl Stream<Item = Result<T, Error<E>>>>>
 where
     F: Fn(Option<String>) -> Fut,
     Fut: Future<Output = Result<Response<P>, Error<E>>>,
@@ -37,7 +41,14 @@ where
     if let Some(token) = &first_token {
         seen.insert(token.clone());
     }
-    let state = State { fetch, split, next: Some(first_token), seen, buffer: VecDeque::new(), looping: false };
+    let state = State {
+        fetch,
+        split,
+        next: Some(first_token),
+        seen,
+        buffer: VecDeque::new(),
+        looping: false,
+    };
     // Boxed so that callers get an `Unpin` stream: `while let Some(x) = s.next().await`
     // works without pinning it first.
     Box::pin(stream::unfold(state, |mut state| async move {
@@ -74,7 +85,9 @@ pub fn has_next_link(page: &serde_json::Value, pointer: &str) -> Option<bool> {
         return Some(true);
     }
     let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
-    page.pointer(parent).filter(|links| links.is_object()).map(|_| false)
+    page.pointer(parent)
+        .filter(|links| links.is_object())
+        .map(|_| false)
 }
 
 /// Pages addressed by offset and limit (`?offset=50&limit=25`).
@@ -101,7 +114,12 @@ where
         next: Option<i64>,
         buffer: VecDeque<T>,
     }
-    let state = State { fetch, split, next: Some(start), buffer: VecDeque::new() };
+    let state = State {
+        fetch,
+        split,
+        next: Some(start),
+        buffer: VecDeque::new(),
+    };
     Box::pin(stream::unfold(state, move |mut state| async move {
         loop {
             if let Some(item) = state.buffer.pop_front() {
@@ -163,12 +181,19 @@ mod tests {
         ));
         let items: Vec<u32> = items.into_iter().map(|r| r.unwrap()).collect();
         assert_eq!(items, vec![1, 2, 3, 4]);
-        assert_eq!(*calls.lock().unwrap(), vec![None, Some("a".into()), Some("b".into())]);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            vec![None, Some("a".into()), Some("b".into())]
+        );
     }
 
     #[test]
     fn an_empty_token_ends_the_walk() {
-        let items = run::<u32, ()>(by_token(None, |_| std::future::ready(page((vec![7], Some(String::new())))), |p: Page| p));
+        let items = run::<u32, ()>(by_token(
+            None,
+            |_| std::future::ready(page((vec![7], Some(String::new())))),
+            |p: Page| p,
+        ));
         assert_eq!(items.len(), 1);
     }
 
@@ -196,8 +221,17 @@ mod tests {
             Some(2),
             |offset: i64| {
                 let all = [10u32, 11, 12, 13, 14];
-                let slice = all.iter().copied().skip(offset as usize).take(2).collect::<Vec<_>>();
-                std::future::ready(Ok::<_, Error<()>>(Response::new(200, HeaderMap::new(), (slice, Some(5i64)))))
+                let slice = all
+                    .iter()
+                    .copied()
+                    .skip(offset as usize)
+                    .take(2)
+                    .collect::<Vec<_>>();
+                std::future::ready(Ok::<_, Error<()>>(Response::new(
+                    200,
+                    HeaderMap::new(),
+                    (slice, Some(5i64)),
+                )))
             },
             |(items, total): (Vec<u32>, Option<i64>)| (items, total, None),
         ));
@@ -214,8 +248,16 @@ mod tests {
             None,
             move |offset: i64| {
                 *count.lock().unwrap() += 1;
-                let body = if offset < 4 { vec![offset as u32, offset as u32 + 1] } else { Vec::new() };
-                std::future::ready(Ok::<_, Error<()>>(Response::new(200, HeaderMap::new(), (body, None::<i64>))))
+                let body = if offset < 4 {
+                    vec![offset as u32, offset as u32 + 1]
+                } else {
+                    Vec::new()
+                };
+                std::future::ready(Ok::<_, Error<()>>(Response::new(
+                    200,
+                    HeaderMap::new(),
+                    (body, None::<i64>),
+                )))
             },
             |(items, total): (Vec<u32>, Option<i64>)| (items, total, None),
         ));
@@ -245,7 +287,11 @@ mod tests {
             None,
             move |_offset: i64| {
                 *count.lock().unwrap() += 1;
-                std::future::ready(Ok::<_, Error<()>>(Response::new(200, HeaderMap::new(), vec![1u32, 2, 3])))
+                std::future::ready(Ok::<_, Error<()>>(Response::new(
+                    200,
+                    HeaderMap::new(),
+                    vec![1u32, 2, 3],
+                )))
             },
             |items: Vec<u32>| (items, None, Some(false)),
         ));
@@ -258,7 +304,11 @@ mod tests {
         let results = run::<u32, &str>(by_offset(
             0,
             None,
-            |_| std::future::ready(Err::<Response<(Vec<u32>, Option<i64>)>, _>(Error::<&str>::Timeout { attempts: 1 })),
+            |_| {
+                std::future::ready(Err::<Response<(Vec<u32>, Option<i64>)>, _>(
+                    Error::<&str>::Timeout { attempts: 1 },
+                ))
+            },
             |(items, total): (Vec<u32>, Option<i64>)| (items, total, None),
         ));
         assert_eq!(results.len(), 1);

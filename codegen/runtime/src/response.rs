@@ -172,7 +172,10 @@ impl RawResponse {
         let error = !self.is_success();
         if error && routes.iter().any(|r| matches!(r, Route::Code(_))) {
             if let Some(code) = self.error_code() {
-                if let Some(i) = routes.iter().position(|r| matches!(r, Route::Code(c) if *c == code)) {
+                if let Some(i) = routes
+                    .iter()
+                    .position(|r| matches!(r, Route::Code(c) if *c == code))
+                {
                     return Some(i);
                 }
             }
@@ -308,7 +311,9 @@ fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error
         None => serde_json::from_slice(body),
         Some(_) => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             Err(syntax) => Err(syntax),
-            Ok(_) => Err(<serde_json::Error as serde::de::Error>::custom("expected a JSON object")),
+            Ok(_) => Err(<serde_json::Error as serde::de::Error>::custom(
+                "expected a JSON object",
+            )),
         },
     }
 }
@@ -390,14 +395,29 @@ mod tests {
     #[test]
     fn routing_prefers_code_then_status_then_range_then_default() {
         use Route::*;
-        let table = [Status(200), Code("Throttling"), Status(400), Range(4), OtherError];
+        let table = [
+            Status(200),
+            Code("Throttling"),
+            Status(400),
+            Range(4),
+            OtherError,
+        ];
         assert_eq!(raw(200, &[], b"{}").route(&table), Some(0));
-        assert_eq!(raw(400, &[("x-amzn-errortype", "Throttling")], b"").route(&table), Some(1));
-        assert_eq!(raw(400, &[], br#"{"__type": "Other"}"#).route(&table), Some(2));
+        assert_eq!(
+            raw(400, &[("x-amzn-errortype", "Throttling")], b"").route(&table),
+            Some(1)
+        );
+        assert_eq!(
+            raw(400, &[], br#"{"__type": "Other"}"#).route(&table),
+            Some(2)
+        );
         assert_eq!(raw(404, &[], b"").route(&table), Some(3));
         assert_eq!(raw(503, &[], b"").route(&table), Some(4));
         // A 2xx the spec does not list is not an error, whatever its body says.
-        assert_eq!(raw(201, &[], br#"{"__type": "Throttling"}"#).route(&table), None);
+        assert_eq!(
+            raw(201, &[], br#"{"__type": "Throttling"}"#).route(&table),
+            None
+        );
         assert_eq!(raw(201, &[], b"").route(&[Any, OtherError]), Some(0));
         assert_eq!(raw(500, &[], b"").route(&[Any, OtherError]), Some(1));
         assert_eq!(raw(500, &[], b"").route(&[Status(200)]), None);

@@ -6,33 +6,47 @@
 //! signers go wrong, and the SDK's own implementation is the reference servers check against.
 
 use std::fmt;
-use std::time::SystemTime;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH};
 
-use super::auth::Authenticate;
-use super::error::RequestProblem;
+use super::auth::{AuthContext, AuthFuture, Authenticate};
+use super::error::{CredentialsProblem, Failure, RequestProblem};
 use super::secret::Secret;
 
 /// Headers the signer itself produces; stale copies from an earlier attempt must not be
 /// signed or sent next to the new ones.
 const SIGNER_HEADERS: [&str; 3] = ["authorization", "x-amz-date", "x-amz-security-token"];
 
-/// Signs each attempt with static credentials, as the AWS SDK does for JSON protocols:
-/// headers `Authorization`, `X-Amz-Date` and, for temporary credentials,
-/// `X-Amz-Security-Token` (which is signed too).
-#[derive(Clone)]
+/// Provided credentials are fetched again this long before they expire, and those without
+/// an expiry are kept this long: the AWS SDK's own identity cache defaults.
+const EXPIRY_BUFFER: Duration = Duration::from_secs(10);
+const NO_EXPIRY_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// Signs each attempt, as the AWS SDK does for JSON protocols: headers `Authorization`,
+/// `X-Amz-Date` and, for temporary credentials, `X-Amz-Security-Token` (which is signed too).
 pub struct SigV4Auth {
-    access_key_id: String,
-    secret_access_key: Secret,
-    session_token: Option<Secret>,
+    source: Source,
     region: String,
     service: String,
     time: Option<SystemTime>,
+}
+
+enum Source {
+    Fixed(Credentials),
+    /// Any provider of the AWS SDK's own trait (`aws-config`'s default chain, profiles, SSO,
+    /// IAM roles), asked again when what it gave expires; one request at a time.
+    Provider {
+        provider: SharedCredentialsProvider,
+        cached: Mutex<Option<(Credentials, SystemTime)>>,
+        refreshing: tokio::sync::Mutex<()>,
+    },
 }
 
 impl SigV4Auth {
@@ -44,10 +58,33 @@ impl SigV4Auth {
         region: impl Into<String>,
         service: impl Into<String>,
     ) -> Self {
+        let credentials = Credentials::new(
+            access_key_id.into(),
+            secret_access_key.into().expose_secret().to_owned(),
+            session_token.map(|t| t.expose_secret().to_owned()),
+            None,
+            "generated-client",
+        );
         SigV4Auth {
-            access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
-            session_token,
+            source: Source::Fixed(credentials),
+            region: region.into(),
+            service: service.into(),
+            time: None,
+        }
+    }
+
+    /// Credentials from a provider, fetched when first needed and again before they expire.
+    pub fn from_provider(
+        provider: impl ProvideCredentials + 'static,
+        region: impl Into<String>,
+        service: impl Into<String>,
+    ) -> Self {
+        SigV4Auth {
+            source: Source::Provider {
+                provider: SharedCredentialsProvider::new(provider),
+                cached: Mutex::new(None),
+                refreshing: tokio::sync::Mutex::new(()),
+            },
             region: region.into(),
             service: service.into(),
             time: None,
@@ -61,8 +98,17 @@ impl SigV4Auth {
         self
     }
 
+    /// Replaces the session token of fixed credentials (provided ones bring their own).
     pub fn with_session_token(mut self, token: Option<Secret>) -> Self {
-        self.session_token = token;
+        if let Source::Fixed(credentials) = &self.source {
+            self.source = Source::Fixed(Credentials::new(
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                token.map(|t| t.expose_secret().to_owned()),
+                credentials.expiry(),
+                "generated-client",
+            ));
+        }
         self
     }
 
@@ -73,14 +119,53 @@ impl SigV4Auth {
     pub fn service(&self) -> &str {
         &self.service
     }
+
+    async fn credentials(&self) -> Result<Credentials, CredentialsProblem> {
+        let (provider, cached, refreshing) = match &self.source {
+            Source::Fixed(credentials) => return Ok(credentials.clone()),
+            Source::Provider {
+                provider,
+                cached,
+                refreshing,
+            } => (provider, cached, refreshing),
+        };
+        let fresh = || {
+            let cached = cached.lock().unwrap_or_else(|e| e.into_inner());
+            cached
+                .as_ref()
+                .filter(|(_, refresh_at)| SystemTime::now() < *refresh_at)
+                .map(|(c, _)| c.clone())
+        };
+        if let Some(credentials) = fresh() {
+            return Ok(credentials);
+        }
+        let _refreshing = refreshing.lock().await;
+        if let Some(credentials) = fresh() {
+            return Ok(credentials);
+        }
+        tracing::debug!("asking the AWS credentials provider");
+        let credentials = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| CredentialsProblem::Provider(e.to_string()))?;
+        let now = SystemTime::now();
+        let refresh_at = match credentials.expiry() {
+            Some(expiry) => expiry.checked_sub(EXPIRY_BUFFER).unwrap_or(now),
+            None => now + NO_EXPIRY_LIFETIME,
+        };
+        *cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((credentials.clone(), refresh_at));
+        Ok(credentials)
+    }
 }
 
 impl fmt::Debug for SigV4Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = match &self.source {
+            Source::Fixed(_) => "fixed credentials",
+            Source::Provider { .. } => "credentials provider",
+        };
         f.debug_struct("SigV4Auth")
-            .field("access_key_id", &"[REDACTED]")
-            .field("secret_access_key", &self.secret_access_key)
-            .field("session_token", &self.session_token)
+            .field("credentials", &format_args!("[REDACTED] ({source})"))
             .field("region", &self.region)
             .field("service", &self.service)
             .finish()
@@ -88,13 +173,29 @@ impl fmt::Debug for SigV4Auth {
 }
 
 impl Authenticate for SigV4Auth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
-        self.sign(request).map_err(RequestProblem::Signing)
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+        _: &'a AuthContext<'a>,
+    ) -> AuthFuture<'a> {
+        Box::pin(async move {
+            let credentials = self.credentials().await.map_err(Failure::Credentials)?;
+            self.sign(request, credentials)
+                .map_err(|e| Failure::InvalidRequest(RequestProblem::Signing(e)))
+        })
     }
 }
 
 impl SigV4Auth {
-    fn sign(&self, request: &mut reqwest::Request) -> Result<(), String> {
+    /// Signs with fixed credentials, synchronously (for tests and known answers).
+    pub fn sign_now(&self, request: &mut reqwest::Request) -> Result<(), String> {
+        match &self.source {
+            Source::Fixed(credentials) => self.sign(request, credentials.clone()),
+            Source::Provider { .. } => Err("provided credentials must be fetched first".into()),
+        }
+    }
+
+    fn sign(&self, request: &mut reqwest::Request, credentials: Credentials) -> Result<(), String> {
         for name in SIGNER_HEADERS {
             request.headers_mut().remove(name);
         }
@@ -125,16 +226,7 @@ impl SigV4Auth {
             headers.push((name.as_str(), value));
         }
 
-        let identity: Identity = Credentials::new(
-            self.access_key_id.clone(),
-            self.secret_access_key.expose_secret().to_owned(),
-            self.session_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-            None,
-            "generated-client",
-        )
-        .into();
+        let identity: Identity = credentials.into();
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
@@ -198,7 +290,7 @@ mod tests {
             http::Method::GET,
             reqwest::Url::parse("https://example.amazonaws.com/").unwrap(),
         );
-        suite_signer().authenticate(&mut request).unwrap();
+        suite_signer().sign_now(&mut request).unwrap();
         assert_eq!(request.headers()["x-amz-date"], "20150830T123600Z");
         assert_eq!(
             request.headers()["authorization"],
@@ -232,7 +324,7 @@ mod tests {
             .insert("authorization", HeaderValue::from_static("stale"));
         *request.body_mut() = Some(reqwest::Body::from(&b"{}"[..]));
         let signer = suite_signer().with_session_token(Some(Secret::new("TOKEN-123")));
-        signer.authenticate(&mut request).unwrap();
+        signer.sign_now(&mut request).unwrap();
         let auth = request.headers()["authorization"]
             .to_str()
             .unwrap()
@@ -248,7 +340,7 @@ mod tests {
         assert_eq!(request.headers()["content-length"], "2");
 
         // Re-signing (a retry) replaces the signer's headers instead of piling them up.
-        signer.authenticate(&mut request).unwrap();
+        signer.sign_now(&mut request).unwrap();
         assert_eq!(request.headers().get_all("authorization").iter().count(), 1);
         assert_eq!(request.headers()["authorization"].to_str().unwrap(), auth);
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use codegen_runtime::auth::{ApiKeyAuth, Authenticate, BearerAuth};
-use codegen_runtime::client::{ClientConfig, ClientCore};
+use codegen_runtime::client::{ClientConfig, ClientCore, Scheme};
 use codegen_runtime::error::Error;
 use codegen_runtime::request::RequestParts;
 use codegen_runtime::retry::RetryPolicy;
@@ -23,12 +23,33 @@ fn fast_retries() -> RetryPolicy {
         .with_max_backoff(Duration::from_millis(5))
 }
 
+/// A config whose every operation sends all of `credentials`, one scheme each.
+fn with_credentials(config: ClientConfig, credentials: Vec<Arc<dyn Authenticate>>) -> ClientConfig {
+    const ALL: [&[usize]; 4] = [&[], &[0], &[0, 1], &[0, 1, 2]];
+    const SECURITY: [&[&[usize]]; 4] = [&[ALL[0]], &[ALL[1]], &[ALL[2]], &[ALL[3]]];
+    let security = SECURITY[credentials.len()];
+    let schemes = credentials
+        .into_iter()
+        .map(|credential| Scheme {
+            credential: Some(credential),
+            ..Scheme::new("scheme", "setter")
+        })
+        .collect();
+    ClientConfig {
+        schemes,
+        security,
+        ..config
+    }
+}
+
 fn core(server: &MockServer, auth: Vec<Arc<dyn Authenticate>>) -> ClientCore {
-    ClientCore::new(ClientConfig {
+    ClientCore::new(with_credentials(
+        ClientConfig {
+            retry: fast_retries(),
+            ..ClientConfig::new(server.uri())
+        },
         auth,
-        retry: fast_retries(),
-        ..ClientConfig::new(server.uri())
-    })
+    ))
     .unwrap()
 }
 
@@ -52,7 +73,11 @@ async fn path_params_are_one_encoded_segment() {
     parts.push_path_param("../x y");
     parts.push_path("/scopes");
     parts.query("filter", "a b&c");
-    client.execute(parts).await.map_err(Error::<()>::from).unwrap();
+    client
+        .execute(parts)
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received[0].url.path(), "/v3/tokens/..%2Fx%20y/scopes");
     assert_eq!(received[0].url.query(), Some("filter=a%20b%26c"));
@@ -97,17 +122,23 @@ async fn bearer_and_api_key_are_sent() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = ClientCore::new(ClientConfig {
-        auth: vec![
+    let client = ClientCore::new(with_credentials(
+        ClientConfig {
+            user_agent: "my-agent/1.0".into(),
+            ..ClientConfig::new(server.uri())
+        },
+        vec![
             Arc::new(BearerAuth::new("tok-1")),
             Arc::new(ApiKeyAuth::header("X-API-Key", "api-0123")),
             Arc::new(ApiKeyAuth::query("api_key", "q-9")),
         ],
-        user_agent: "my-agent/1.0".into(),
-        ..ClientConfig::new(server.uri())
-    })
+    ))
     .unwrap();
-    let response = client.execute(get("/things")).await.map_err(Error::<()>::from).unwrap();
+    let response = client
+        .execute(get("/things"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     assert_eq!(response.status(), 200);
     #[derive(Deserialize)]
     struct N {
@@ -141,7 +172,11 @@ async fn too_many_requests_is_retried_then_succeeds() {
     parts
         .json_body("application/json", &serde_json::json!({"name": "a"}))
         .unwrap();
-    let response = core(&server, vec![]).execute(parts).await.map_err(Error::<()>::from).unwrap();
+    let response = core(&server, vec![])
+        .execute(parts)
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.attempts(), 2);
     let received = server.received_requests().await.unwrap();
@@ -166,10 +201,18 @@ async fn service_unavailable_is_retried_only_when_idempotent() {
 
     let mut post = RequestParts::new(Method::POST, "create", "/things");
     post.push_path("/things");
-    let response = client.execute(post).await.map_err(Error::<()>::from).unwrap();
+    let response = client
+        .execute(post)
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     assert_eq!((response.status(), response.attempts()), (503, 1));
 
-    let response = client.execute(get("/things")).await.map_err(Error::<()>::from).unwrap();
+    let response = client
+        .execute(get("/things"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     assert_eq!(
         (response.status(), response.attempts()),
         (503, 3),
@@ -208,7 +251,11 @@ async fn idempotent_post_and_throttling_codes_are_retried() {
         parts.push_path("/");
         parts.header("X-Amz-Target", target).unwrap();
         parts.set_idempotent(target == "Svc.Describe");
-        let response = client.execute(parts).await.map_err(Error::<()>::from).unwrap();
+        let response = client
+            .execute(parts)
+            .await
+            .map_err(Error::<()>::from)
+            .unwrap();
         assert_eq!(response.attempts(), 2, "{target}");
     }
 }
@@ -246,7 +293,11 @@ async fn retry_after_is_honoured_within_the_cap() {
     })
     .unwrap();
     let start = Instant::now();
-    let response = client.execute(get("/things")).await.map_err(Error::<()>::from).unwrap();
+    let response = client
+        .execute(get("/things"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     let elapsed = start.elapsed();
     assert_eq!((response.status(), response.attempts()), (204, 3));
     // Two server-requested waits, each cut to 150 ms; not the 30 s the first one asked for.
@@ -267,7 +318,11 @@ async fn slow_responses_time_out() {
         ..ClientConfig::new(server.uri())
     })
     .unwrap();
-    let err = per_attempt.execute(get("/slow")).await.map_err(Error::<()>::from).unwrap_err();
+    let err = per_attempt
+        .execute(get("/slow"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(err.attempts(), 1);
 
@@ -277,7 +332,11 @@ async fn slow_responses_time_out() {
     })
     .unwrap();
     let start = Instant::now();
-    let err = whole.execute(get("/slow")).await.map_err(Error::<()>::from).unwrap_err();
+    let err = whole
+        .execute(get("/slow"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { attempts: 1 }), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(2));
 }
@@ -290,13 +349,19 @@ async fn refused_connections_are_transport_errors() {
         .local_addr()
         .unwrap()
         .port();
-    let client = ClientCore::new(ClientConfig {
-        retry: fast_retries(),
-        auth: vec![Arc::new(ApiKeyAuth::query("api_key", "q-secret"))],
-        ..ClientConfig::new(format!("http://127.0.0.1:{port}"))
-    })
+    let client = ClientCore::new(with_credentials(
+        ClientConfig {
+            retry: fast_retries(),
+            ..ClientConfig::new(format!("http://127.0.0.1:{port}"))
+        },
+        vec![Arc::new(ApiKeyAuth::query("api_key", "q-secret"))],
+    ))
     .unwrap();
-    let err = client.execute(get("/x")).await.map_err(Error::<()>::from).unwrap_err();
+    let err = client
+        .execute(get("/x"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap_err();
     assert!(err.is_transport(), "{err:?}");
     assert_eq!(
         err.attempts(),
@@ -356,12 +421,20 @@ async fn error_codes_and_empty_bodies() {
         .await;
     let client = core(&server, vec![]);
 
-    let r = client.execute(get("/header")).await.map_err(Error::<()>::from).unwrap();
+    let r = client
+        .execute(get("/header"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     assert_eq!(r.error_code().as_deref(), Some("EntityNotFoundException"));
     let err: Error<AwsError> = r.api_error(|e: AwsError| e);
     assert_eq!(err.api_error(), Some(&AwsError { message: None }));
 
-    let r = client.execute(get("/type")).await.map_err(Error::<()>::from).unwrap();
+    let r = client
+        .execute(get("/type"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     assert_eq!(
         r.error_code().as_deref(),
         Some("OrganizationNotFoundException")
@@ -375,7 +448,11 @@ async fn error_codes_and_empty_bodies() {
         #[serde(rename = "NextToken", default)]
         next_token: Option<String>,
     }
-    let r = client.execute(get("/empty")).await.map_err(Error::<()>::from).unwrap();
+    let r = client
+        .execute(get("/empty"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
     let out = r.clone().json_or_empty_object::<Output, ()>().unwrap();
     assert_eq!(out.into_inner(), Output { next_token: None });
     let err = r.json::<Output, ()>().unwrap_err();

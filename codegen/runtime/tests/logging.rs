@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use codegen_runtime::auth::{ApiKeyAuth, Authenticate, BearerAuth};
-use codegen_runtime::client::{ClientConfig, ClientCore};
+use codegen_runtime::client::{ClientConfig, ClientCore, Scheme};
 use codegen_runtime::error::Error;
 use codegen_runtime::request::RequestParts;
 use codegen_runtime::retry::RetryPolicy;
@@ -18,13 +18,34 @@ use http::Method;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// A config whose every operation sends all of `credentials`, one scheme each.
+fn with_credentials(config: ClientConfig, credentials: Vec<Arc<dyn Authenticate>>) -> ClientConfig {
+    const ALL: [&[usize]; 4] = [&[], &[0], &[0, 1], &[0, 1, 2]];
+    const SECURITY: [&[&[usize]]; 4] = [&[ALL[0]], &[ALL[1]], &[ALL[2]], &[ALL[3]]];
+    let security = SECURITY[credentials.len()];
+    let schemes = credentials
+        .into_iter()
+        .map(|credential| Scheme {
+            credential: Some(credential),
+            ..Scheme::new("scheme", "setter")
+        })
+        .collect();
+    ClientConfig {
+        schemes,
+        security,
+        ..config
+    }
+}
+
 fn core(server: &MockServer, auth: Vec<Arc<dyn Authenticate>>) -> ClientCore {
     let retry = RetryPolicy::default().with_initial_backoff(Duration::from_millis(1));
-    ClientCore::new(ClientConfig {
+    ClientCore::new(with_credentials(
+        ClientConfig {
+            retry,
+            ..ClientConfig::new(server.uri())
+        },
         auth,
-        retry,
-        ..ClientConfig::new(server.uri())
-    })
+    ))
     .unwrap()
 }
 
@@ -90,7 +111,11 @@ async fn logs_never_contain_credentials() {
     );
     let mut parts = get("/things");
     parts.query("token_hint", "QUERY-VALUE");
-    bearer.execute(parts).await.map_err(Error::<()>::from).unwrap();
+    bearer
+        .execute(parts)
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
 
     let aws = core(
         &server,

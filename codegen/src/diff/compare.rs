@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::ir::{
-    Auth, BodyDecoding, Constraints, Field, Operation, Param, ParamLocation, RequestBody, Struct,
+    Api, BodyDecoding, Constraints, Field, Operation, Param, ParamLocation, RequestBody, Struct,
     SuccessCase, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::source_map::escape_token;
@@ -227,16 +227,16 @@ impl Walk<'_> {
                 .unwrap_or_default()
         };
         let (old_schemes, new_schemes) = (schemes(self.old), schemes(self.new));
-        let old_setters = auth_setters(&self.old.api.auth);
-        let new_setters = auth_setters(&self.new.api.auth);
+        let old_setters = auth_setters(&self.old.api);
+        let new_setters = auth_setters(&self.new.api);
         let pointer = |name: &str| format!("#/components/securitySchemes/{}", escape_token(name));
         for (name, scheme) in &old_schemes {
-            let setter = scheme_setter(scheme);
+            let setter = scheme_setter(&self.old.api, name);
             let lost = setter.filter(|s| old_setters.contains(s) && !new_setters.contains(s));
             match new_schemes.get(name) {
                 None => {
                     let at = self.old_at(&pointer(name));
-                    let effect = match lost {
+                    let effect = match &lost {
                         Some(s) => format!("auth setter `ClientBuilder::{s}()` removed"),
                         None => "auth setters unchanged".into(),
                     };
@@ -246,7 +246,7 @@ impl Walk<'_> {
                 }
                 Some(now) if without_prose(scheme) != without_prose(now) => {
                     let (at_old, at_new) = (self.old_at(&pointer(name)), self.new_at(&pointer(name)));
-                    let effect = match lost {
+                    let effect = match &lost {
                         Some(s) => format!("auth setter `ClientBuilder::{s}()` removed"),
                         None => "auth setters unchanged; the client sends the credential as the scheme now says".into(),
                     };
@@ -267,8 +267,8 @@ impl Walk<'_> {
                 continue;
             }
             let at = self.new_at(&pointer(name));
-            let effect = match scheme_setter(scheme) {
-                Some(s) if !old_setters.contains(s) && new_setters.contains(s) => format!("new auth setter `ClientBuilder::{s}()`"),
+            let effect = match scheme_setter(&self.new.api, name) {
+                Some(s) if !old_setters.contains(&s) && new_setters.contains(&s) => format!("new auth setter `ClientBuilder::{s}()`"),
                 Some(s) => format!("uses the existing auth setter `ClientBuilder::{s}()`"),
                 None => "no auth setter (not supported by the generator)".into(),
             };
@@ -1223,32 +1223,13 @@ fn requirement_text(requirement: &Requirement) -> String {
 
 // --- Security schemes. ---
 
-fn auth_setters(auth: &[Auth]) -> BTreeSet<&'static str> {
-    auth.iter()
-        .map(|a| match a {
-            Auth::Bearer => "bearer_token",
-            Auth::Basic => "basic_auth",
-            Auth::ApiKey { .. } => "api_key",
-            Auth::SigV4 { .. } => "aws_credentials",
-        })
-        .collect()
+fn auth_setters(api: &Api) -> BTreeSet<String> {
+    api.schemes.iter().flat_map(|s| s.setters()).map(|s| s.name).collect()
 }
 
-/// The `ClientBuilder` setter a raw security scheme maps to, as the generator lowers it.
-fn scheme_setter(scheme: &Value) -> Option<&'static str> {
-    let field = |key: &str| scheme.get(key).and_then(Value::as_str);
-    match field("type")? {
-        "apiKey" if field("x-amazon-apigateway-authtype") == Some("awsSigv4") => Some("aws_credentials"),
-        "apiKey" if field("in") == Some("cookie") => None,
-        "apiKey" => Some("api_key"),
-        "http" => match field("scheme")?.to_ascii_lowercase().as_str() {
-            "bearer" => Some("bearer_token"),
-            "basic" => Some("basic_auth"),
-            _ => None,
-        },
-        "oauth2" | "openIdConnect" => Some("bearer_token"),
-        _ => None,
-    }
+/// The `ClientBuilder` setter the generator gave a scheme, if it supports the scheme.
+fn scheme_setter(api: &Api, name: &str) -> Option<String> {
+    api.schemes.iter().find(|s| s.name == name).map(|s| s.setter.clone())
 }
 
 fn scheme_text(scheme: &Value) -> String {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::tokens::{doc, ident, paragraphs};
-use crate::ir::{Api, ApiKeyLocation, Auth, Server};
+use crate::ir::{Api, ApiKeyLocation, ClientCredentials, SchemeKind, SecurityScheme, Server};
 
 pub fn emit_lib(api: &Api) -> TokenStream {
     let crate_doc = crate_doc(api);
@@ -30,7 +30,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             }
         }
     });
-    let var_substitutions = variables.iter().map(|v| {
+    let var_substitutions: Vec<TokenStream> = variables.iter().map(|v| {
         let field = ident(&v.rust_name);
         let placeholder = format!("{{{}}}", v.wire_name);
         let default = &v.default;
@@ -39,7 +39,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             let value = self.#field.as_deref().unwrap_or(#default);
             url = url.replace(#placeholder, server_variable(#name, value)?);
         }
-    });
+    }).collect();
     let server_variable_fn = (!variables.is_empty()).then(|| {
         quote! {
             /// A server variable goes into the URL as it is: refuse what would change which
@@ -57,7 +57,13 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
     let auth = AuthMembers::new(api);
     let (auth_fields, auth_setters, auth_build) = (&auth.fields, &auth.setters, &auth.build);
+    let aws_reexport = api.uses_sigv4().then(|| quote! {
+        /// The AWS SDK's credentials types, for [`ClientBuilder::aws_credentials_provider`].
+        pub use ::aws_credential_types;
+    });
 
+    // `build()` takes credentials out of the builder as it goes.
+    let build_mut = (!api.schemes.is_empty()).then(|| quote!(mut));
     let default_url_doc = if default_url.is_empty() {
         " The spec names no server: set one with [`ClientBuilder::base_url`].".to_string()
     } else {
@@ -80,6 +86,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         pub use runtime::retry::RetryPolicy;
         pub use runtime::secret::Secret;
         pub use runtime::validate::ValidationError;
+        #aws_reexport
 
         /// The client: cheap to clone, safe to share between tasks.
         #[derive(Clone)]
@@ -164,6 +171,9 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             }
 
             /// Sends requests through this `reqwest::Client` (proxies, TLS roots, pools).
+            ///
+            /// Build it with `redirect(reqwest::redirect::Policy::none())`: the client then
+            /// follows redirects itself and never sends a credential to another origin.
             pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
                 self.http_client = Some(client);
                 self
@@ -176,15 +186,10 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             }
 
             /// Checks the configuration and makes the client.
-            pub fn build(self) -> Result<Client, crate::BuildError> {
+            pub fn build(#build_mut self) -> Result<Client, crate::BuildError> {
                 let base_url = match &self.base_url {
                     Some(url) => url.clone(),
-                    None => {
-                        #[allow(unused_mut)]
-                        let mut url = String::from(#default_url);
-                        #( #var_substitutions )*
-                        url
-                    }
+                    None => self.server_url(#default_url)?,
                 };
                 let mut config = crate::runtime::client::ClientConfig::new(base_url);
                 #auth_build
@@ -202,13 +207,24 @@ pub fn emit_lib(api: &Api) -> TokenStream {
                 let core = crate::runtime::client::ClientCore::new(config)?;
                 Ok(Client { core })
             }
+
+            /// A URL of the spec (a server's, a token endpoint's) with the first server's
+            /// variables substituted.
+            fn server_url(&self, template: &str) -> Result<String, crate::BuildError> {
+                #[allow(unused_mut)]
+                let mut url = template.to_string();
+                #( #var_substitutions )*
+                Ok(url)
+            }
         }
 
         #server_variable_fn
     }
 }
 
-/// The builder fields, setters and `build()` lines for each kind of authentication.
+/// The builder fields, setters and `build()` lines of each security scheme. `build()` lists
+/// the schemes in the runtime's config, fills in those the caller configured, and sets the
+/// API's default requirement; operations with their own carry it in their request.
 struct AuthMembers {
     fields: Vec<TokenStream>,
     setters: Vec<TokenStream>,
@@ -218,81 +234,177 @@ struct AuthMembers {
 impl AuthMembers {
     fn new(api: &Api) -> AuthMembers {
         let mut members = AuthMembers { fields: Vec::new(), setters: Vec::new(), build: TokenStream::new() };
-        for auth in &api.auth {
-            match auth {
-                Auth::Bearer => members.bearer(),
-                Auth::Basic => members.basic(),
-                Auth::ApiKey { location, name } => members.api_key(*location, name),
-                Auth::SigV4 { service } => members.sigv4(api, service),
-            }
+        if api.schemes.is_empty() {
+            return members;
+        }
+        let schemes = api.schemes.iter().map(|scheme| {
+            let (name, hint) = (&scheme.name, scheme.setter_hint());
+            quote!(crate::runtime::client::Scheme::new(#name, #hint))
+        });
+        let security = security_tokens(&api.security);
+        members.build.extend(quote! {
+            config.schemes = ::std::vec::Vec::from([#( #schemes ),*]);
+            config.security = #security;
+        });
+        for (index, scheme) in api.schemes.iter().enumerate() {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let credential = match &scheme.kind {
+                SchemeKind::Bearer { client_credentials: None } => members.bearer(scheme),
+                SchemeKind::Bearer { client_credentials: Some(flow) } => members.client_credentials(scheme, flow),
+                SchemeKind::Basic => members.basic(scheme),
+                SchemeKind::ApiKey { location, name } => members.api_key(scheme, *location, name),
+                SchemeKind::SigV4 { service } => members.sigv4(api, scheme, service),
+            };
+            members.build.extend(quote! {
+                config.schemes[#index].credential = #credential;
+            });
         }
         members
     }
 
-    fn bearer(&mut self) {
-        self.fields.push(quote!(bearer_token: Option<crate::Secret>,));
+    /// Each method below adds the scheme's fields and setters and returns the expression
+    /// (an `Option<Arc<dyn Authenticate>>`) that `build()` stores for it.
+    fn bearer(&mut self, scheme: &SecurityScheme) -> TokenStream {
+        let field = ident(&scheme.setter);
+        let line = format!(" Sends `Authorization: Bearer <token>` where the operation asks for `{}`.", scheme.name);
+        self.fields.push(quote!(#field: Option<crate::Secret>,));
         self.setters.push(quote! {
-            /// Sends `Authorization: Bearer <token>` with every request.
-            pub fn bearer_token(mut self, token: impl ::std::convert::Into<crate::Secret>) -> Self {
-                self.bearer_token = Some(token.into());
+            #[doc = #line]
+            pub fn #field(mut self, token: impl ::std::convert::Into<crate::Secret>) -> Self {
+                self.#field = Some(token.into());
                 self
             }
         });
-        self.build.extend(quote! {
-            if let Some(token) = self.bearer_token {
-                config.auth.push(::std::sync::Arc::new(crate::runtime::auth::BearerAuth::new(token)));
-            }
-        });
+        quote!(self.#field.take().map(|token| ::std::sync::Arc::new(crate::runtime::auth::BearerAuth::new(token)) as _))
     }
 
-    fn basic(&mut self) {
-        self.fields.push(quote!(basic_auth: Option<(String, crate::Secret)>,));
+    fn client_credentials(&mut self, scheme: &SecurityScheme, flow: &ClientCredentials) -> TokenStream {
+        let bearer = self.bearer(scheme);
+        let (field, scopes, token_url) = (ident(&flow.setter), ident(&flow.scopes_setter), ident(&flow.token_url_setter));
+        let default_url = &flow.token_url;
+        let line = format!(
+            " Fetches access tokens for `{}` itself, with the OAuth2 client credentials grant: the \
+             client id and secret go to the token endpoint (default `{default_url}`), and the token \
+             is cached, refreshed before it expires and after a 401, one refresh at a time. \
+             Takes precedence over a bearer token.",
+            scheme.name
+        );
+        let scopes_line = " The scopes to ask the token endpoint for (its `scope` parameter); none by default.";
+        let url_line = " The token endpoint, instead of the spec's (server variables substituted): for tests and proxies.";
+        self.fields.push(quote! {
+            #field: Option<(String, crate::Secret)>,
+            #scopes: Vec<String>,
+            #token_url: Option<String>,
+        });
         self.setters.push(quote! {
-            /// Sends HTTP Basic credentials with every request.
-            pub fn basic_auth(mut self, user: impl ::std::convert::Into<String>, password: impl ::std::convert::Into<crate::Secret>) -> Self {
-                self.basic_auth = Some((user.into(), password.into()));
+            #[doc = #line]
+            pub fn #field(mut self, client_id: impl ::std::convert::Into<String>, client_secret: impl ::std::convert::Into<crate::Secret>) -> Self {
+                self.#field = Some((client_id.into(), client_secret.into()));
+                self
+            }
+
+            #[doc = #scopes_line]
+            pub fn #scopes(mut self, scopes: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>) -> Self {
+                self.#scopes = scopes.into_iter().map(::std::convert::Into::into).collect();
+                self
+            }
+
+            #[doc = #url_line]
+            pub fn #token_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
+                self.#token_url = Some(url.into());
                 self
             }
         });
-        self.build.extend(quote! {
-            if let Some((user, password)) = self.basic_auth {
-                config.auth.push(::std::sync::Arc::new(crate::runtime::auth::BasicAuth::new(user, password)));
+        quote! {
+            match self.#field.take() {
+                Some((client_id, client_secret)) => {
+                    let token_url = match self.#token_url.take() {
+                        Some(url) => url,
+                        None => self.server_url(#default_url)?,
+                    };
+                    if let Err(e) = ::reqwest::Url::parse(&token_url) {
+                        return Err(crate::BuildError::new(format!("the OAuth2 token URL is not a valid URL: {e}")));
+                    }
+                    let scopes = ::std::mem::take(&mut self.#scopes);
+                    Some(::std::sync::Arc::new(crate::runtime::oauth2::ClientCredentialsAuth::new(client_id, client_secret, token_url, scopes)) as _)
+                }
+                None => #bearer,
             }
-        });
+        }
     }
 
-    fn api_key(&mut self, location: ApiKeyLocation, name: &str) {
+    fn basic(&mut self, scheme: &SecurityScheme) -> TokenStream {
+        let field = ident(&scheme.setter);
+        let line = format!(" Sends HTTP Basic credentials where the operation asks for `{}`.", scheme.name);
+        self.fields.push(quote!(#field: Option<(String, crate::Secret)>,));
+        self.setters.push(quote! {
+            #[doc = #line]
+            pub fn #field(mut self, user: impl ::std::convert::Into<String>, password: impl ::std::convert::Into<crate::Secret>) -> Self {
+                self.#field = Some((user.into(), password.into()));
+                self
+            }
+        });
+        quote!(self.#field.take().map(|(user, password)| ::std::sync::Arc::new(crate::runtime::auth::BasicAuth::new(user, password)) as _))
+    }
+
+    fn api_key(&mut self, scheme: &SecurityScheme, location: ApiKeyLocation, name: &str) -> TokenStream {
+        let field = ident(&scheme.setter);
         let (where_, constructor) = match location {
             ApiKeyLocation::Header => (format!("the `{name}` header"), quote!(header)),
             ApiKeyLocation::Query => (format!("the `{name}` query parameter"), quote!(query)),
+            ApiKeyLocation::Cookie => (format!("the `{name}` cookie"), quote!(cookie)),
         };
-        let line = format!(" Sends the key, as given, in {where_} of every request.");
-        self.fields.push(quote!(api_key: Option<crate::Secret>,));
+        let line = format!(" Sends the key, as given, in {where_}, where the operation asks for `{}`.", scheme.name);
+        self.fields.push(quote!(#field: Option<crate::Secret>,));
         self.setters.push(quote! {
             #[doc = #line]
-            pub fn api_key(mut self, key: impl ::std::convert::Into<crate::Secret>) -> Self {
-                self.api_key = Some(key.into());
+            pub fn #field(mut self, key: impl ::std::convert::Into<crate::Secret>) -> Self {
+                self.#field = Some(key.into());
                 self
             }
         });
-        self.build.extend(quote! {
-            if let Some(key) = self.api_key {
-                config.auth.push(::std::sync::Arc::new(crate::runtime::auth::ApiKeyAuth::#constructor(#name, key)));
-            }
-        });
+        quote!(self.#field.take().map(|key| ::std::sync::Arc::new(crate::runtime::auth::ApiKeyAuth::#constructor(#name, key)) as _))
     }
 
-    fn sigv4(&mut self, api: &Api, service: &str) {
+    fn sigv4(&mut self, api: &Api, scheme: &SecurityScheme, service: &str) -> TokenStream {
+        let field = ident(&scheme.setter);
         let region_default = region_default(api.servers.first());
         self.fields.push(quote! {
-            aws_credentials: Option<(String, crate::Secret)>,
+            #field: Option<(String, crate::Secret)>,
             aws_session_token: Option<crate::Secret>,
+            aws_credentials_provider: Option<::aws_credential_types::provider::SharedCredentialsProvider>,
+            aws_credentials_missing: Option<&'static str>,
         });
+        let (region, region_from_env) = match &region_default {
+            Some((field, default)) => {
+                let field = ident(field);
+                (
+                    quote!(self.#field.clone().unwrap_or_else(|| #default.to_string())),
+                    quote! {
+                        if self.#field.is_none() {
+                            self.#field = ::std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty());
+                        }
+                    },
+                )
+            }
+            None => (quote!(String::from("us-east-1")), TokenStream::new()),
+        };
+        let region_doc = if region_default.is_some() {
+            " and, unless a region was set already, `AWS_REGION`, the `region` server variable."
+        } else {
+            "."
+        };
+        let env_doc = format!(
+            " Signs with the credentials of the standard environment variables `AWS_ACCESS_KEY_ID`, \
+             `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`{region_doc} They are read now; \
+             [`build`](ClientBuilder::build) fails if the key id or the secret is missing."
+        );
         self.setters.push(quote! {
             /// Signs every request with AWS Signature Version 4, using these long-term or
             /// temporary credentials. The signing region is the `region` server variable.
-            pub fn aws_credentials(mut self, access_key_id: impl ::std::convert::Into<String>, secret_access_key: impl ::std::convert::Into<crate::Secret>) -> Self {
-                self.aws_credentials = Some((access_key_id.into(), secret_access_key.into()));
+            pub fn #field(mut self, access_key_id: impl ::std::convert::Into<String>, secret_access_key: impl ::std::convert::Into<crate::Secret>) -> Self {
+                self.#field = Some((access_key_id.into(), secret_access_key.into()));
+                self.aws_credentials_missing = None;
                 self
             }
 
@@ -301,21 +413,56 @@ impl AuthMembers {
                 self.aws_session_token = Some(token.into());
                 self
             }
-        });
-        let region = match region_default {
-            Some((field, default)) => {
-                let field = ident(&field);
-                quote!(self.#field.clone().unwrap_or_else(|| #default.to_string()))
+
+            #[doc = #env_doc]
+            pub fn aws_credentials_from_env(mut self) -> Self {
+                let var = |name: &str| ::std::env::var(name).ok().filter(|v| !v.is_empty());
+                match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+                    (Some(id), Some(secret)) => {
+                        self.#field = Some((id, crate::Secret::new(secret)));
+                        self.aws_session_token = var("AWS_SESSION_TOKEN").map(crate::Secret::new);
+                        self.aws_credentials_missing = None;
+                    }
+                    (None, _) => self.aws_credentials_missing = Some("AWS_ACCESS_KEY_ID is not set"),
+                    (_, None) => self.aws_credentials_missing = Some("AWS_SECRET_ACCESS_KEY is not set"),
+                }
+                #region_from_env
+                self
             }
-            None => quote!(String::from("us-east-1")),
-        };
-        self.build.extend(quote! {
-            if let Some((access_key_id, secret_access_key)) = self.aws_credentials {
-                let signer = crate::runtime::sigv4::SigV4Auth::new(access_key_id, secret_access_key, self.aws_session_token, #region, #service);
-                config.auth.push(::std::sync::Arc::new(signer));
+
+            /// Signs with credentials from any provider of the AWS SDK's own trait: the
+            /// `aws-config` default chain, a profile, SSO, an IAM role. They are asked for
+            /// when first needed and again shortly before they expire, one request at a time.
+            /// Takes precedence over fixed credentials.
+            pub fn aws_credentials_provider(mut self, provider: impl ::aws_credential_types::provider::ProvideCredentials + 'static) -> Self {
+                self.aws_credentials_provider = Some(::aws_credential_types::provider::SharedCredentialsProvider::new(provider));
+                self.aws_credentials_missing = None;
+                self
             }
         });
+        quote! {
+            {
+                if let Some(missing) = self.aws_credentials_missing {
+                    return Err(crate::BuildError::new(format!("aws_credentials_from_env: {missing}")));
+                }
+                let region = #region;
+                match (self.aws_credentials_provider.take(), self.#field.take()) {
+                    (Some(provider), _) => Some(::std::sync::Arc::new(crate::runtime::sigv4::SigV4Auth::from_provider(provider, region, #service)) as _),
+                    (None, Some((access_key_id, secret_access_key))) => Some(::std::sync::Arc::new(crate::runtime::sigv4::SigV4Auth::new(access_key_id, secret_access_key, self.aws_session_token.take(), region, #service)) as _),
+                    (None, None) => None,
+                }
+            }
+        }
     }
+}
+
+/// `&[&[0], &[1, 2], &[]]`: a security requirement as the runtime reads it.
+pub fn security_tokens(security: &[Vec<usize>]) -> TokenStream {
+    let alternatives = security.iter().map(|alternative| {
+        let indices = alternative.iter().map(|i| proc_macro2::Literal::usize_unsuffixed(*i));
+        quote!(&[#( #indices ),*])
+    });
+    quote!(&[#( #alternatives ),*])
 }
 
 /// The builder field of the `region` server variable, and its default.

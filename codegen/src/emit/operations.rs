@@ -343,6 +343,10 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
     let id = &op.id;
     let template = &op.path_template;
     let idempotent = op.idempotent;
+    let security = op.security.as_ref().map(|security| {
+        let security = crate::emit::client::security_tokens(security);
+        quote!(request.set_security(#security);)
+    });
     let path = op.path.iter().map(|piece| match piece {
         PathPiece::Literal(text) => quote!(request.push_path(#text);),
         PathPiece::Param(index) => {
@@ -408,6 +412,7 @@ fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
             #body
             let mut request = runtime::request::RequestParts::new(::http::Method::#method, #id, #template);
             request.set_idempotent(#idempotent);
+            #security
             #( #path )*
             #( #query )*
             #( #headers )*

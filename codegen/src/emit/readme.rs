@@ -1,6 +1,6 @@
 //! `README.md`: what the crate is, its operations, how to authenticate, an example.
 
-use crate::ir::{Api, Auth, Operation, ParamLocation};
+use crate::ir::{Api, ApiKeyLocation, Operation, ParamLocation, SchemeKind, Security};
 
 /// The crate's cargo features, when its spec has tags: what each gates, and how to build
 /// only some.
@@ -67,37 +67,87 @@ pub fn readme(api: &Api) -> String {
     out.push_str(&features_section(api));
     out.push_str("## Operation details\n\n");
     for op in &api.operations {
-        out.push_str(&operation_section(op));
+        out.push_str(&operation_section(api, op));
     }
     out
 }
 
 fn auth_section(api: &Api) -> String {
-    if api.auth.is_empty() {
-        return "The spec declares no authentication.\n".into();
+    if api.schemes.is_empty() {
+        return "The spec declares no authentication that the client can send.\n".into();
     }
     let mut out = String::new();
-    // The example shows the first way to authenticate; the section above lists them all.
-    if let Some(auth) = api.auth.first() {
-        let line = match auth {
-            Auth::Bearer => "- `.bearer_token(token)`: sends `Authorization: Bearer <token>` (HTTP bearer or OAuth2 access token).".to_string(),
-            Auth::Basic => "- `.basic_auth(user, password)`: HTTP Basic authentication.".to_string(),
-            Auth::ApiKey { location, name } => match location {
-                ParamLocationLike::Header => format!("- `.api_key(key)`: sends the key as given in the `{name}` header."),
-                ParamLocationLike::Query => format!("- `.api_key(key)`: sends the key as given in the `{name}` query parameter."),
-            },
-            Auth::SigV4 { service } => format!(
-                "- `.aws_credentials(access_key_id, secret_access_key)` and, for temporary credentials, `.aws_session_token(token)`: \
-                 signs each request with AWS Signature Version 4 for the service `{service}`; the signing region is the `region` server variable."
+    for scheme in &api.schemes {
+        let setter = &scheme.setter;
+        let how = match &scheme.kind {
+            SchemeKind::Bearer { client_credentials: Some(flow) } => format!(
+                "`.{}(client_id, client_secret)` exchanges the client id and secret for an access token at `{}` (server variables \
+                 substituted; `.{}(url)` points elsewhere, `.{}([...])` asks for scopes), then caches it, refreshes it shortly before \
+                 it expires and once after a 401, one refresh at a time however many tasks call. With a token of your own, \
+                 `.{setter}(token)` sends `Authorization: Bearer <token>`.",
+                flow.setter, flow.token_url, flow.token_url_setter, flow.scopes_setter
+            ),
+            SchemeKind::Bearer { client_credentials: None } => format!("`.{setter}(token)` sends `Authorization: Bearer <token>`."),
+            SchemeKind::Basic => format!("`.{setter}(user, password)` sends HTTP Basic credentials."),
+            SchemeKind::ApiKey { location, name } => {
+                let place = match location {
+                    ApiKeyLocation::Header => "header",
+                    ApiKeyLocation::Query => "query parameter",
+                    ApiKeyLocation::Cookie => "cookie",
+                };
+                format!("`.{setter}(key)` sends the key, as given, in the `{name}` {place}.")
+            }
+            SchemeKind::SigV4 { service } => format!(
+                "requests are signed with AWS Signature Version 4 for the service `{service}`; the signing region is the `region` \
+                 server variable. Credentials come from `.aws_credentials_from_env()` (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, \
+                 `AWS_SESSION_TOKEN`, and `AWS_REGION` for the region), from any AWS SDK credentials provider with \
+                 `.aws_credentials_provider(provider)` (such as `aws-config`'s default chain: environment, `~/.aws` profiles, SSO, \
+                 IAM roles; expiring credentials are fetched again before they expire), or literally from \
+                 `.{setter}(access_key_id, secret_access_key)` with `.aws_session_token(token)`."
             ),
         };
-        out.push_str(&line);
-        out.push('\n');
+        out.push_str(&format!("- `{}`: {how}\n", scheme.name));
+    }
+    out.push_str(&format!(
+        "\n{} An operation sends only the credentials its `security` asks for (operations listed with \
+         \"Security: none\" send none); when it accepts several schemes, the first one configured is used; when none of them is \
+         configured, `send()` fails before sending with `Error::InvalidRequest` naming the setter to call. No credential \
+         follows a redirect to another origin.\n",
+        match api.security.as_slice() {
+            [] => "By default operations send no credentials.".to_string(),
+            [only] if !only.is_empty() => format!("By default operations need {}.", scheme_names(api, only)),
+            _ => format!("By default operations accept {}.", security_text(api, &api.security)),
+        }
+    ));
+    if matches!(api.schemes.first().map(|s| &s.kind), Some(SchemeKind::SigV4 { .. })) {
+        out.push_str(&format!(
+            "\nWith the AWS SDK's default chain (add `aws-config` to your dependencies):\n\n```rust,ignore\n\
+             # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
+             let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;\n\
+             let client = {}::Client::builder()\n    .region(config.region().map(|r| r.to_string()).unwrap_or_else(|| \"us-east-1\".into()))\n    \
+             .aws_credentials_provider(config.credentials_provider().ok_or(\"no AWS credentials\")?)\n    .build()?;\n\
+             # Ok(()) }}\n```\n",
+            api.library
+        ));
     }
     out
 }
 
-use crate::ir::ApiKeyLocation as ParamLocationLike;
+fn scheme_names(api: &Api, alternative: &[usize]) -> String {
+    alternative.iter().map(|i| format!("`{}`", api.schemes[*i].name)).collect::<Vec<_>>().join(" and ")
+}
+
+/// `` `a` and `b`, or `c`, or none ``.
+fn security_text(api: &Api, security: &Security) -> String {
+    if security.is_empty() {
+        return "none".into();
+    }
+    security
+        .iter()
+        .map(|alternative| if alternative.is_empty() { "none".to_string() } else { scheme_names(api, alternative) })
+        .collect::<Vec<_>>()
+        .join(", or ")
+}
 
 fn example(api: &Api) -> String {
     let library = &api.library;
@@ -108,12 +158,16 @@ fn example(api: &Api) -> String {
         }
     }
     // The example shows the first way to authenticate; the section above lists them all.
-    if let Some(auth) = api.auth.first() {
-        let line = match auth {
-            Auth::Bearer => "        .bearer_token(std::env::var(\"API_TOKEN\")?)\n".to_string(),
-            Auth::Basic => "        .basic_auth(\"user\", std::env::var(\"API_PASSWORD\")?)\n".to_string(),
-            Auth::ApiKey { .. } => "        .api_key(std::env::var(\"API_KEY\")?)\n".to_string(),
-            Auth::SigV4 { .. } => "        .aws_credentials(std::env::var(\"AWS_ACCESS_KEY_ID\")?, std::env::var(\"AWS_SECRET_ACCESS_KEY\")?)\n".to_string(),
+    if let Some(scheme) = api.schemes.first() {
+        let setter = &scheme.setter;
+        let line = match &scheme.kind {
+            SchemeKind::Bearer { client_credentials: Some(flow) } => {
+                format!("        .{}(std::env::var(\"CLIENT_ID\")?, std::env::var(\"CLIENT_SECRET\")?)\n", flow.setter)
+            }
+            SchemeKind::Bearer { .. } => format!("        .{setter}(std::env::var(\"API_TOKEN\")?)\n"),
+            SchemeKind::Basic => format!("        .{setter}(\"user\", std::env::var(\"API_PASSWORD\")?)\n"),
+            SchemeKind::ApiKey { .. } => format!("        .{setter}(std::env::var(\"API_KEY\")?)\n"),
+            SchemeKind::SigV4 { .. } => "        .aws_credentials_from_env()\n".to_string(),
         };
         out.push_str(&line);
     }
@@ -129,7 +183,7 @@ fn example(api: &Api) -> String {
     out
 }
 
-fn operation_section(op: &Operation) -> String {
+fn operation_section(api: &Api, op: &Operation) -> String {
     let mut out = format!("### `{}`\n\n`{} {}`", op.method_name, op.http_method.as_str(), op.path_template);
     if op.deprecated {
         out.push_str(" (deprecated)");
@@ -166,6 +220,9 @@ fn operation_section(op: &Operation) -> String {
     }
     if op.pagination.is_some() {
         out.push_str("Paginated: `.stream()` yields every item across pages.\n\n");
+    }
+    if let Some(security) = &op.security {
+        out.push_str(&format!("Security: {}.\n\n", security_text(api, security)));
     }
     let errors: Vec<String> = op.responses.errors.iter().map(|e| format!("`{}`", e.variant)).collect();
     if !errors.is_empty() {

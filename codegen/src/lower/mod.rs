@@ -4,14 +4,14 @@ mod features;
 mod operation;
 mod refs;
 pub mod schema;
+mod security;
 
 use std::collections::HashMap;
 
-use openapiv3::{APIKeyLocation, ReferenceOr, SecurityScheme};
-use serde_json::Value;
+use openapiv3::ReferenceOr;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::ir::{Api, ApiKeyLocation, Auth, HttpMethod, Server, ServerVariable};
+use crate::ir::{Api, HttpMethod, SchemeKind, Server, ServerVariable};
 use crate::load::Document;
 use crate::naming::{snake, Scope};
 use crate::source_map::escape_token;
@@ -25,9 +25,12 @@ use schema::TypeSpace;
 /// and the rest is generated; without it, any problem refuses the whole spec.
 pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api, Vec<Diagnostic>), Diagnostics> {
     let mut problems = Vec::new();
-    let auth = lower_auth(doc, &mut problems);
-    let servers = lower_servers(doc);
-    let sigv4 = auth.iter().any(|a| matches!(a, Auth::SigV4 { .. }));
+    // Auth setters are named first, so that a server variable never takes one's name.
+    let mut builder_scope = Scope::with_reserved(CLIENT_BUILDER_METHODS);
+    let schemes = security::Schemes::lower(doc, &mut builder_scope, &mut problems);
+    let default_security = schemes.default_security(doc, &mut problems);
+    let servers = lower_servers(doc, &builder_scope);
+    let sigv4 = schemes.schemes.iter().any(|s| matches!(s.kind, SchemeKind::SigV4 { .. }));
 
     let mut types = TypeSpace::new(doc);
     if let Err(d) = types.declare_components(lenient, &mut problems) {
@@ -60,7 +63,11 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
             let site = Site { path, method, pointer, path_params: &item.parameters };
             let mut context = OperationContext { doc, types: &mut types, sigv4 };
             match context.lower(&site, op, &mut method_scope, &mut type_scope) {
-                Ok(operation) => operations.push(operation),
+                Ok(mut operation) => {
+                    operation.security =
+                        schemes.operation_security(doc, op.security.as_ref(), &site.pointer, &default_security, &mut problems);
+                    operations.push(operation);
+                }
                 Err(d) => problems.push(d),
             }
         }
@@ -78,7 +85,8 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
         version: info.version.clone(),
         description: info.description.clone(),
         servers,
-        auth,
+        schemes: schemes.schemes,
+        security: default_security,
         operations,
         types: types.into_types(),
         features: Vec::new(),
@@ -102,18 +110,19 @@ fn methods(item: &openapiv3::PathItem) -> impl Iterator<Item = (&'static str, Ht
     .filter_map(|(key, method, op)| op.as_ref().map(|op| (key, method, op)))
 }
 
-/// Methods of the generated `ClientBuilder` that a server variable must not take.
+/// Methods of the generated `ClientBuilder` that neither an auth setter nor a server
+/// variable may take.
 const CLIENT_BUILDER_METHODS: &[&str] = &[
-    "base_url", "timeout", "connect_timeout", "operation_timeout", "retry", "http_client", "user_agent", "build",
-    "api_key", "bearer_token", "basic_auth", "aws_credentials", "aws_session_token", "default",
+    "base_url", "timeout", "connect_timeout", "operation_timeout", "retry", "http_client", "user_agent", "build", "default",
 ];
 
-fn lower_servers(doc: &Document) -> Vec<Server> {
+/// `scope` holds the builder's own methods and its auth setters.
+fn lower_servers(doc: &Document, scope: &Scope) -> Vec<Server> {
     doc.api
         .servers
         .iter()
         .map(|server| {
-            let mut scope = Scope::with_reserved(CLIENT_BUILDER_METHODS);
+            let mut scope = scope.clone();
             Server {
             url: server.url.clone(),
             description: server.description.clone(),
@@ -132,55 +141,4 @@ fn lower_servers(doc: &Document) -> Vec<Server> {
         }
         })
         .collect()
-}
-
-/// One `Auth` per kind of security scheme, in the order the spec declares them.
-fn lower_auth(doc: &Document, problems: &mut Vec<Diagnostic>) -> Vec<Auth> {
-    let mut auth: Vec<Auth> = Vec::new();
-    let Some(components) = &doc.api.components else { return auth };
-    for (name, scheme) in &components.security_schemes {
-        let pointer = format!("#/components/securitySchemes/{}", escape_token(name));
-        let scheme = match scheme {
-            ReferenceOr::Item(scheme) => scheme,
-            ReferenceOr::Reference { .. } => continue,
-        };
-        let lowered = match scheme {
-            SecurityScheme::APIKey { location, name, extensions, .. } => {
-                if extensions.get("x-amazon-apigateway-authtype").and_then(Value::as_str) == Some("awsSigv4") {
-                    match signing_name(doc) {
-                        Some(service) => Some(Auth::SigV4 { service }),
-                        None => {
-                            problems.push(doc.locator().error(&pointer, "a SigV4 scheme needs the signing name in `info.x-serviceName`"));
-                            None
-                        }
-                    }
-                } else {
-                    match location {
-                        APIKeyLocation::Header => Some(Auth::ApiKey { location: ApiKeyLocation::Header, name: name.clone() }),
-                        APIKeyLocation::Query => Some(Auth::ApiKey { location: ApiKeyLocation::Query, name: name.clone() }),
-                        // Cookie keys: no setter; callers can add the cookie through their own client.
-                        APIKeyLocation::Cookie => None,
-                    }
-                }
-            }
-            SecurityScheme::HTTP { scheme, .. } => match scheme.to_ascii_lowercase().as_str() {
-                "bearer" => Some(Auth::Bearer),
-                "basic" => Some(Auth::Basic),
-                _ => None,
-            },
-            SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => Some(Auth::Bearer),
-        };
-        if let Some(lowered) = lowered {
-            let same_kind = auth.iter().any(|a| std::mem::discriminant(a) == std::mem::discriminant(&lowered));
-            if !same_kind {
-                auth.push(lowered);
-            }
-        }
-    }
-    auth
-}
-
-fn signing_name(doc: &Document) -> Option<String> {
-    let info = &doc.api.info.extensions;
-    ["x-serviceName", "x-aws-signingName"].iter().find_map(|key| info.get(*key).and_then(Value::as_str).map(str::to_string))
 }

@@ -80,6 +80,7 @@ impl OperationContext<'_, '_> {
             pagination: None,
             tags: op.tags.clone(),
             feature: None,
+            security: None,
         };
         if let Some(spec) = op.extensions.get("x-pagination") {
             operation.pagination = Some(self.lower_pagination(spec, &operation, &format!("{}/x-pagination", site.pointer))?);

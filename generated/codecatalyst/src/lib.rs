@@ -68,7 +68,7 @@ impl ClientBuilder {
         self.base_url = Some(url.into());
         self
     }
-    /// Sends `Authorization: Bearer <token>` with every request.
+    /// Sends `Authorization: Bearer <token>` where the operation asks for `bearer`.
     pub fn bearer_token(
         mut self,
         token: impl ::std::convert::Into<crate::Secret>,
@@ -98,6 +98,9 @@ impl ClientBuilder {
         self
     }
     /// Sends requests through this `reqwest::Client` (proxies, TLS roots, pools).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the client then
+    /// follows redirects itself and never sends a credential to another origin.
     pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -108,23 +111,22 @@ impl ClientBuilder {
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> Result<Client, crate::BuildError> {
+    pub fn build(mut self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
-            None => {
-                #[allow(unused_mut)]
-                let mut url = String::from("https://codecatalyst.global.api.aws");
-                url
-            }
+            None => self.server_url("https://codecatalyst.global.api.aws")?,
         };
         let mut config = crate::runtime::client::ClientConfig::new(base_url);
-        if let Some(token) = self.bearer_token {
-            config
-                .auth
-                .push(
-                    ::std::sync::Arc::new(crate::runtime::auth::BearerAuth::new(token)),
-                );
-        }
+        config.schemes = ::std::vec::Vec::from([
+            crate::runtime::client::Scheme::new("bearer", "bearer_token"),
+        ]);
+        config.security = &[&[0]];
+        config.schemes[0].credential = self
+            .bearer_token
+            .take()
+            .map(|token| {
+                ::std::sync::Arc::new(crate::runtime::auth::BearerAuth::new(token)) as _
+            });
         config.user_agent = self
             .user_agent
             .unwrap_or_else(|| {
@@ -140,5 +142,12 @@ impl ClientBuilder {
         config.retry = self.retry.unwrap_or_default();
         let core = crate::runtime::client::ClientCore::new(config)?;
         Ok(Client { core })
+    }
+    /// A URL of the spec (a server's, a token endpoint's) with the first server's
+    /// variables substituted.
+    fn server_url(&self, template: &str) -> Result<String, crate::BuildError> {
+        #[allow(unused_mut)]
+        let mut url = template.to_string();
+        Ok(url)
     }
 }

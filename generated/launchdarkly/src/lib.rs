@@ -77,7 +77,7 @@ impl ClientBuilder {
         self.base_url = Some(url.into());
         self
     }
-    /// Sends the key, as given, in the `Authorization` header of every request.
+    /// Sends the key, as given, in the `Authorization` header, where the operation asks for `ApiKey`.
     pub fn api_key(mut self, key: impl ::std::convert::Into<crate::Secret>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -104,6 +104,9 @@ impl ClientBuilder {
         self
     }
     /// Sends requests through this `reqwest::Client` (proxies, TLS roots, pools).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the client then
+    /// follows redirects itself and never sends a credential to another origin.
     pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -114,25 +117,24 @@ impl ClientBuilder {
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> Result<Client, crate::BuildError> {
+    pub fn build(mut self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
-            None => {
-                #[allow(unused_mut)]
-                let mut url = String::from("https://app.launchdarkly.com");
-                url
-            }
+            None => self.server_url("https://app.launchdarkly.com")?,
         };
         let mut config = crate::runtime::client::ClientConfig::new(base_url);
-        if let Some(key) = self.api_key {
-            config
-                .auth
-                .push(
-                    ::std::sync::Arc::new(
-                        crate::runtime::auth::ApiKeyAuth::header("Authorization", key),
-                    ),
-                );
-        }
+        config.schemes = ::std::vec::Vec::from([
+            crate::runtime::client::Scheme::new("ApiKey", "api_key"),
+        ]);
+        config.security = &[&[0]];
+        config.schemes[0].credential = self
+            .api_key
+            .take()
+            .map(|key| {
+                ::std::sync::Arc::new(
+                    crate::runtime::auth::ApiKeyAuth::header("Authorization", key),
+                ) as _
+            });
         config.user_agent = self
             .user_agent
             .unwrap_or_else(|| {
@@ -148,5 +150,12 @@ impl ClientBuilder {
         config.retry = self.retry.unwrap_or_default();
         let core = crate::runtime::client::ClientCore::new(config)?;
         Ok(Client { core })
+    }
+    /// A URL of the spec (a server's, a token endpoint's) with the first server's
+    /// variables substituted.
+    fn server_url(&self, template: &str) -> Result<String, crate::BuildError> {
+        #[allow(unused_mut)]
+        let mut url = template.to_string();
+        Ok(url)
     }
 }

@@ -47,6 +47,9 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     tenant: Option<String>,
     bearer_token: Option<crate::Secret>,
+    client_credentials: Option<(String, crate::Secret)>,
+    scopes: Vec<String>,
+    token_url: Option<String>,
     timeout: Option<::std::time::Duration>,
     connect_timeout: Option<::std::time::Duration>,
     operation_timeout: Option<::std::time::Duration>,
@@ -76,12 +79,34 @@ impl ClientBuilder {
         self.tenant = Some(value.into());
         self
     }
-    /// Sends `Authorization: Bearer <token>` with every request.
+    /// Sends `Authorization: Bearer <token>` where the operation asks for `userAuth`.
     pub fn bearer_token(
         mut self,
         token: impl ::std::convert::Into<crate::Secret>,
     ) -> Self {
         self.bearer_token = Some(token.into());
+        self
+    }
+    /// Fetches access tokens for `userAuth` itself, with the OAuth2 client credentials grant: the client id and secret go to the token endpoint (default `https://{tenant}.api.identitynow.com/oauth/token`), and the token is cached, refreshed before it expires and after a 401, one refresh at a time. Takes precedence over a bearer token.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl ::std::convert::Into<String>,
+        client_secret: impl ::std::convert::Into<crate::Secret>,
+    ) -> Self {
+        self.client_credentials = Some((client_id.into(), client_secret.into()));
+        self
+    }
+    /// The scopes to ask the token endpoint for (its `scope` parameter); none by default.
+    pub fn scopes(
+        mut self,
+        scopes: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<String>>,
+    ) -> Self {
+        self.scopes = scopes.into_iter().map(::std::convert::Into::into).collect();
+        self
+    }
+    /// The token endpoint, instead of the spec's (server variables substituted): for tests and proxies.
+    pub fn token_url(mut self, url: impl ::std::convert::Into<String>) -> Self {
+        self.token_url = Some(url.into());
         self
     }
     /// Time limit for each attempt, from sending the request to reading the whole body.
@@ -106,6 +131,9 @@ impl ClientBuilder {
         self
     }
     /// Sends requests through this `reqwest::Client` (proxies, TLS roots, pools).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the client then
+    /// follows redirects itself and never sends a credential to another origin.
     pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -116,25 +144,58 @@ impl ClientBuilder {
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> Result<Client, crate::BuildError> {
+    pub fn build(mut self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
-            None => {
-                #[allow(unused_mut)]
-                let mut url = String::from("https://{tenant}.api.identitynow.com/v3");
-                let value = self.tenant.as_deref().unwrap_or("sailpoint");
-                url = url.replace("{tenant}", server_variable("tenant", value)?);
-                url
-            }
+            None => self.server_url("https://{tenant}.api.identitynow.com/v3")?,
         };
         let mut config = crate::runtime::client::ClientConfig::new(base_url);
-        if let Some(token) = self.bearer_token {
-            config
-                .auth
-                .push(
-                    ::std::sync::Arc::new(crate::runtime::auth::BearerAuth::new(token)),
-                );
-        }
+        config.schemes = ::std::vec::Vec::from([
+            crate::runtime::client::Scheme::new(
+                "userAuth",
+                "bearer_token` or `client_credentials",
+            ),
+        ]);
+        config.security = &[&[0]];
+        config.schemes[0].credential = match self.client_credentials.take() {
+            Some((client_id, client_secret)) => {
+                let token_url = match self.token_url.take() {
+                    Some(url) => url,
+                    None => {
+                        self.server_url(
+                            "https://{tenant}.api.identitynow.com/oauth/token",
+                        )?
+                    }
+                };
+                if let Err(e) = ::reqwest::Url::parse(&token_url) {
+                    return Err(
+                        crate::BuildError::new(
+                            format!("the OAuth2 token URL is not a valid URL: {e}"),
+                        ),
+                    );
+                }
+                let scopes = ::std::mem::take(&mut self.scopes);
+                Some(
+                    ::std::sync::Arc::new(
+                        crate::runtime::oauth2::ClientCredentialsAuth::new(
+                            client_id,
+                            client_secret,
+                            token_url,
+                            scopes,
+                        ),
+                    ) as _,
+                )
+            }
+            None => {
+                self.bearer_token
+                    .take()
+                    .map(|token| {
+                        ::std::sync::Arc::new(
+                            crate::runtime::auth::BearerAuth::new(token),
+                        ) as _
+                    })
+            }
+        };
         config.user_agent = self
             .user_agent
             .unwrap_or_else(|| {
@@ -150,6 +211,15 @@ impl ClientBuilder {
         config.retry = self.retry.unwrap_or_default();
         let core = crate::runtime::client::ClientCore::new(config)?;
         Ok(Client { core })
+    }
+    /// A URL of the spec (a server's, a token endpoint's) with the first server's
+    /// variables substituted.
+    fn server_url(&self, template: &str) -> Result<String, crate::BuildError> {
+        #[allow(unused_mut)]
+        let mut url = template.to_string();
+        let value = self.tenant.as_deref().unwrap_or("sailpoint");
+        url = url.replace("{tenant}", server_variable("tenant", value)?);
+        Ok(url)
     }
 }
 /// A server variable goes into the URL as it is: refuse what would change which

@@ -24,6 +24,8 @@ pub use runtime::response::Response;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
 pub use runtime::validate::ValidationError;
+/// The AWS SDK's credentials types, for [`ClientBuilder::aws_credentials_provider`].
+pub use ::aws_credential_types;
 /// The client: cheap to clone, safe to share between tasks.
 #[derive(Clone)]
 pub struct Client {
@@ -51,6 +53,10 @@ pub struct ClientBuilder {
     region: Option<String>,
     aws_credentials: Option<(String, crate::Secret)>,
     aws_session_token: Option<crate::Secret>,
+    aws_credentials_provider: Option<
+        ::aws_credential_types::provider::SharedCredentialsProvider,
+    >,
+    aws_credentials_missing: Option<&'static str>,
     timeout: Option<::std::time::Duration>,
     connect_timeout: Option<::std::time::Duration>,
     operation_timeout: Option<::std::time::Duration>,
@@ -90,6 +96,7 @@ impl ClientBuilder {
         secret_access_key: impl ::std::convert::Into<crate::Secret>,
     ) -> Self {
         self.aws_credentials = Some((access_key_id.into(), secret_access_key.into()));
+        self.aws_credentials_missing = None;
         self
     }
     /// The session token that comes with temporary credentials (`X-Amz-Security-Token`).
@@ -98,6 +105,42 @@ impl ClientBuilder {
         token: impl ::std::convert::Into<crate::Secret>,
     ) -> Self {
         self.aws_session_token = Some(token.into());
+        self
+    }
+    /// Signs with the credentials of the standard environment variables `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` and, unless a region was set already, `AWS_REGION`, the `region` server variable. They are read now; [`build`](ClientBuilder::build) fails if the key id or the secret is missing.
+    pub fn aws_credentials_from_env(mut self) -> Self {
+        let var = |name: &str| ::std::env::var(name).ok().filter(|v| !v.is_empty());
+        match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => {
+                self.aws_credentials = Some((id, crate::Secret::new(secret)));
+                self.aws_session_token = var("AWS_SESSION_TOKEN")
+                    .map(crate::Secret::new);
+                self.aws_credentials_missing = None;
+            }
+            (None, _) => {
+                self.aws_credentials_missing = Some("AWS_ACCESS_KEY_ID is not set");
+            }
+            (_, None) => {
+                self.aws_credentials_missing = Some("AWS_SECRET_ACCESS_KEY is not set");
+            }
+        }
+        if self.region.is_none() {
+            self.region = ::std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty());
+        }
+        self
+    }
+    /// Signs with credentials from any provider of the AWS SDK's own trait: the
+    /// `aws-config` default chain, a profile, SSO, an IAM role. They are asked for
+    /// when first needed and again shortly before they expire, one request at a time.
+    /// Takes precedence over fixed credentials.
+    pub fn aws_credentials_provider(
+        mut self,
+        provider: impl ::aws_credential_types::provider::ProvideCredentials + 'static,
+    ) -> Self {
+        self.aws_credentials_provider = Some(
+            ::aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        );
+        self.aws_credentials_missing = None;
         self
     }
     /// Time limit for each attempt, from sending the request to reading the whole body.
@@ -122,6 +165,9 @@ impl ClientBuilder {
         self
     }
     /// Sends requests through this `reqwest::Client` (proxies, TLS roots, pools).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the client then
+    /// follows redirects itself and never sends a credential to another origin.
     pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -132,28 +178,53 @@ impl ClientBuilder {
         self
     }
     /// Checks the configuration and makes the client.
-    pub fn build(self) -> Result<Client, crate::BuildError> {
+    pub fn build(mut self) -> Result<Client, crate::BuildError> {
         let base_url = match &self.base_url {
             Some(url) => url.clone(),
-            None => {
-                #[allow(unused_mut)]
-                let mut url = String::from("https://workmail.{region}.amazonaws.com");
-                let value = self.region.as_deref().unwrap_or("us-east-1");
-                url = url.replace("{region}", server_variable("region", value)?);
-                url
-            }
+            None => self.server_url("https://workmail.{region}.amazonaws.com")?,
         };
         let mut config = crate::runtime::client::ClientConfig::new(base_url);
-        if let Some((access_key_id, secret_access_key)) = self.aws_credentials {
-            let signer = crate::runtime::sigv4::SigV4Auth::new(
-                access_key_id,
-                secret_access_key,
-                self.aws_session_token,
-                self.region.clone().unwrap_or_else(|| "us-east-1".to_string()),
-                "workmail",
-            );
-            config.auth.push(::std::sync::Arc::new(signer));
-        }
+        config.schemes = ::std::vec::Vec::from([
+            crate::runtime::client::Scheme::new("hmac", "aws_credentials"),
+        ]);
+        config.security = &[&[0]];
+        config.schemes[0].credential = {
+            if let Some(missing) = self.aws_credentials_missing {
+                return Err(
+                    crate::BuildError::new(
+                        format!("aws_credentials_from_env: {missing}"),
+                    ),
+                );
+            }
+            let region = self.region.clone().unwrap_or_else(|| "us-east-1".to_string());
+            match (self.aws_credentials_provider.take(), self.aws_credentials.take()) {
+                (Some(provider), _) => {
+                    Some(
+                        ::std::sync::Arc::new(
+                            crate::runtime::sigv4::SigV4Auth::from_provider(
+                                provider,
+                                region,
+                                "workmail",
+                            ),
+                        ) as _,
+                    )
+                }
+                (None, Some((access_key_id, secret_access_key))) => {
+                    Some(
+                        ::std::sync::Arc::new(
+                            crate::runtime::sigv4::SigV4Auth::new(
+                                access_key_id,
+                                secret_access_key,
+                                self.aws_session_token.take(),
+                                region,
+                                "workmail",
+                            ),
+                        ) as _,
+                    )
+                }
+                (None, None) => None,
+            }
+        };
         config.user_agent = self
             .user_agent
             .unwrap_or_else(|| {
@@ -169,6 +240,15 @@ impl ClientBuilder {
         config.retry = self.retry.unwrap_or_default();
         let core = crate::runtime::client::ClientCore::new(config)?;
         Ok(Client { core })
+    }
+    /// A URL of the spec (a server's, a token endpoint's) with the first server's
+    /// variables substituted.
+    fn server_url(&self, template: &str) -> Result<String, crate::BuildError> {
+        #[allow(unused_mut)]
+        let mut url = template.to_string();
+        let value = self.region.as_deref().unwrap_or("us-east-1");
+        url = url.replace("{region}", server_variable("region", value)?);
+        Ok(url)
     }
 }
 /// A server variable goes into the URL as it is: refuse what would change which

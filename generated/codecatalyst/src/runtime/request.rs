@@ -45,7 +45,13 @@ pub struct RequestParts {
     body: Option<Bytes>,
     idempotent: bool,
     problem: Option<RequestProblem>,
+    security: Option<Security>,
 }
+
+/// Which security schemes a request needs: alternatives, tried in order, each a list of
+/// scheme indices that must all be configured. `&[]` alternatives (OpenAPI's `security: []`)
+/// never send credentials; an empty alternative (`{}`) allows sending none.
+pub type Security = &'static [&'static [usize]];
 
 impl RequestParts {
     /// `path_template` is the spec's path (`/tokens/{id}`): safe to log, unlike the path.
@@ -71,7 +77,17 @@ impl RequestParts {
             body: None,
             idempotent,
             problem: None,
+            security: None,
         }
+    }
+
+    /// The operation's own security requirement, when it differs from the API's default.
+    pub fn set_security(&mut self, security: Security) {
+        self.security = Some(security);
+    }
+
+    pub fn security(&self) -> Option<Security> {
+        self.security
     }
 
     /// Overrides the method-based default, for `x-idempotent: true` POSTs.
@@ -182,7 +198,10 @@ impl RequestParts {
             Value::Object(_) if deep_object => {
                 for (key, text) in super::body::form_pairs(value) {
                     // `form_pairs` names top-level keys bare: `a[b]` becomes `name[a][b]`.
-                    let (head, tail) = key.split_once('[').map(|(h, t)| (h, format!("[{t}"))).unwrap_or((&key, String::new()));
+                    let (head, tail) = key
+                        .split_once('[')
+                        .map(|(h, t)| (h, format!("[{t}")))
+                        .unwrap_or((&key, String::new()));
                     self.query(&format!("{name}[{head}]{tail}"), &text);
                 }
             }
@@ -277,8 +296,7 @@ impl RequestParts {
             text.push('/');
         }
         text.push_str(&self.path);
-        let mut url =
-            reqwest::Url::parse(&text).map_err(|e| RequestProblem::Url(e.to_string()))?;
+        let mut url = reqwest::Url::parse(&text).map_err(|e| RequestProblem::Url(e.to_string()))?;
         url.set_query(self.encoded_query().as_deref());
         Ok(url)
     }

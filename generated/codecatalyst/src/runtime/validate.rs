@@ -43,8 +43,14 @@ pub fn required<T>(field: &str, value: Option<T>) -> Result<T, ValidationError> 
 
 /// Unwraps a required property of a request body: the error names the builder's setter
 /// (`field`, as `body.organization_id`) and the property as it goes on the wire.
-pub fn required_property<T>(field: &str, wire: &str, value: Option<T>) -> Result<T, ValidationError> {
-    value.ok_or_else(|| ValidationError::new(field, format!("the required property `{wire}` is not set")))
+pub fn required_property<T>(
+    field: &str,
+    wire: &str,
+    value: Option<T>,
+) -> Result<T, ValidationError> {
+    value.ok_or_else(|| {
+        ValidationError::new(field, format!("the required property `{wire}` is not set"))
+    })
 }
 
 /// `minLength` / `maxLength`. JSON Schema counts characters (code points), not bytes.

@@ -3,32 +3,72 @@
 //! Authentication runs on the finished `reqwest::Request` rather than on the request parts
 //! because some schemes (SigV4) sign the final URL, headers and body; running every scheme
 //! at the same point keeps their order explicit and lets a retry re-apply them afresh.
+//! It is asynchronous because some credentials must be fetched first (an OAuth2 token, an
+//! AWS credentials provider); fixed ones answer at once.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, COOKIE};
+use http::HeaderMap;
 
-use super::error::RequestProblem;
+use super::error::{Failure, RequestProblem};
 use super::request::encode_component;
 use super::secret::Secret;
 
-/// One way of proving who the caller is.
+/// What a scheme may use to obtain its credentials: the client's own HTTP client (so that
+/// proxies and TLS settings apply to token requests too) and its per-attempt time limit.
+pub struct AuthContext<'a> {
+    pub http: &'a reqwest::Client,
+    pub timeout: Option<Duration>,
+}
+
+/// The future [`Authenticate::authenticate`] returns.
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send + 'a>>;
+
+/// One way of proving who the caller is: one security scheme of the spec, configured.
 ///
 /// `Debug` is required so that a client can show which schemes it uses; implementations
-/// must redact every credential in it. Errors must not contain the credential either: they
-/// surface as `Error::InvalidRequest`.
+/// must redact every credential in it. Errors must not contain the credential either.
 pub trait Authenticate: Send + Sync + fmt::Debug {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem>;
+    /// Adds the credential to one attempt's request.
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+        context: &'a AuthContext<'a>,
+    ) -> AuthFuture<'a>;
+
+    /// Whether [`unauthorized`](Authenticate::unauthorized) can do anything: only then does
+    /// the client keep the headers it sent to show them.
+    fn refreshes(&self) -> bool {
+        false
+    }
+
+    /// The API answered 401 to a request with these headers: forget the credential they
+    /// carried if it is still the cached one. `true` when a new attempt may succeed.
+    fn unauthorized(&self, _sent: &HeaderMap) -> bool {
+        false
+    }
+}
+
+/// A credential known in advance: applying it cannot wait on anything.
+fn at_once(result: Result<(), RequestProblem>) -> AuthFuture<'static> {
+    Box::pin(std::future::ready(result.map_err(Failure::InvalidRequest)))
 }
 
 /// A header value nobody should see: marking it sensitive keeps it out of hyper's and
 /// reqwest's own debug output.
-fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, RequestProblem> {
+pub fn sensitive_value(value: &str, what: &str) -> Result<HeaderValue, RequestProblem> {
     if value.contains(['\r', '\n']) {
-        return Err(RequestProblem::Credential(format!("the {what} contains CR or LF characters")));
+        return Err(RequestProblem::Credential(format!(
+            "the {what} contains CR or LF characters"
+        )));
     }
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| RequestProblem::Credential(format!("the {what} is not a valid header value")))?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        RequestProblem::Credential(format!("the {what} is not a valid header value"))
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -56,7 +96,17 @@ impl fmt::Debug for BearerAuth {
 }
 
 impl Authenticate for BearerAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+        _: &'a AuthContext<'a>,
+    ) -> AuthFuture<'a> {
+        at_once(self.apply(request))
+    }
+}
+
+impl BearerAuth {
+    pub fn apply(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         let value = sensitive_value(
             &format!("Bearer {}", self.token.expose_secret()),
             "bearer token",
@@ -119,11 +169,23 @@ impl fmt::Debug for ApiKeyAuth {
 }
 
 impl Authenticate for ApiKeyAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+        _: &'a AuthContext<'a>,
+    ) -> AuthFuture<'a> {
+        at_once(self.apply(request))
+    }
+}
+
+impl ApiKeyAuth {
+    pub fn apply(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         match &self.location {
             ApiKeyLocation::Header(name) => {
                 let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                    RequestProblem::Credential(format!("the API key header name `{name}` is not a valid header name"))
+                    RequestProblem::Credential(format!(
+                        "the API key header name `{name}` is not a valid header name"
+                    ))
                 })?;
                 let value = sensitive_value(self.value.expose_secret(), "API key")?;
                 request.headers_mut().insert(name, value);
@@ -185,7 +247,17 @@ impl fmt::Debug for BasicAuth {
 }
 
 impl Authenticate for BasicAuth {
-    fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a mut reqwest::Request,
+        _: &'a AuthContext<'a>,
+    ) -> AuthFuture<'a> {
+        at_once(self.apply(request))
+    }
+}
+
+impl BasicAuth {
+    pub fn apply(&self, request: &mut reqwest::Request) -> Result<(), RequestProblem> {
         let raw = format!("{}:{}", self.user, self.password.expose_secret());
         let value = sensitive_value(
             &format!("Basic {}", base64(raw.as_bytes())),

@@ -40,7 +40,11 @@ pub fn form_pairs(value: &Value) -> Vec<(String, String)> {
             Value::Null => {}
             Value::Object(object) => {
                 for (key, item) in object {
-                    let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}[{key}]") };
+                    let name = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}[{key}]")
+                    };
                     walk(&name, item, out);
                 }
             }
@@ -75,7 +79,10 @@ impl Default for Multipart {
 
 impl Multipart {
     pub fn new() -> Self {
-        Multipart { boundary: format!("------------------------{:016x}", fastrand::u64(..)), bytes: Vec::new() }
+        Multipart {
+            boundary: format!("------------------------{:016x}", fastrand::u64(..)),
+            bytes: Vec::new(),
+        }
     }
 
     /// A text part: strings as they are, other values as JSON.
@@ -95,10 +102,14 @@ impl Multipart {
     fn part(&mut self, name: &str, file_name: Option<&str>, body: &[u8]) {
         // Quotes and line breaks would end the header early.
         let clean = |text: &str| text.replace(['"', '\r', '\n'], "_");
-        self.bytes.extend_from_slice(format!("--{}\r\n", self.boundary).as_bytes());
+        self.bytes
+            .extend_from_slice(format!("--{}\r\n", self.boundary).as_bytes());
         let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", clean(name));
         if let Some(file_name) = file_name {
-            disposition.push_str(&format!("; filename=\"{}\"\r\nContent-Type: application/octet-stream", clean(file_name)));
+            disposition.push_str(&format!(
+                "; filename=\"{}\"\r\nContent-Type: application/octet-stream",
+                clean(file_name)
+            ));
         }
         self.bytes.extend_from_slice(disposition.as_bytes());
         self.bytes.extend_from_slice(b"\r\n\r\n");
@@ -108,8 +119,12 @@ impl Multipart {
 
     /// The `Content-Type` (with the boundary) and the encoded body.
     pub fn finish(mut self) -> (String, Vec<u8>) {
-        self.bytes.extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
-        (format!("multipart/form-data; boundary={}", self.boundary), self.bytes)
+        self.bytes
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        (
+            format!("multipart/form-data; boundary={}", self.boundary),
+            self.bytes,
+        )
     }
 }
 

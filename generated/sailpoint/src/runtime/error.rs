@@ -56,6 +56,9 @@ pub enum Error<E> {
     InvalidRequest { problem: RequestProblem },
     /// A pagination stream stopped instead of looping for ever.
     Pagination { problem: PaginationProblem },
+    /// Credentials could not be obtained: the OAuth2 token endpoint refused or failed, or
+    /// an AWS credentials provider had none. Nothing was sent to the API.
+    Credentials { problem: CredentialsProblem },
 }
 
 /// Why a request could not be built or signed, as a kind to match on. The texts say what
@@ -74,6 +77,12 @@ pub enum RequestProblem {
     Credential(String),
     /// AWS SigV4 signing failed.
     Signing(String),
+    /// The operation needs a credential the client was not given: `scheme` is the spec's
+    /// security scheme, `setter` the `ClientBuilder` method (or methods) that provide it.
+    MissingCredential {
+        scheme: &'static str,
+        setter: &'static str,
+    },
 }
 
 impl fmt::Display for RequestProblem {
@@ -83,6 +92,74 @@ impl fmt::Display for RequestProblem {
             RequestProblem::ContentType => f.write_str("the content type is not a valid header value"),
             RequestProblem::Url(why) => write!(f, "the request URL is invalid: {why}"),
             RequestProblem::Credential(why) | RequestProblem::Signing(why) => f.write_str(why),
+            RequestProblem::MissingCredential { scheme, setter } => write!(
+                f,
+                "the operation needs the `{scheme}` credentials; set them with `ClientBuilder::{setter}`"
+            ),
+        }
+    }
+}
+
+/// Why credentials could not be obtained. Never holds a credential: the OAuth2 error code
+/// and description are the token endpoint's own words about the request, not its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsProblem {
+    /// The OAuth2 token endpoint answered with an error status; `error` and `description`
+    /// are its RFC 6749 `error` and `error_description`, when it sent them.
+    TokenRejected {
+        status: u16,
+        error: Option<String>,
+        description: Option<String>,
+    },
+    /// The token endpoint could not be reached or did not answer in time.
+    TokenUnreachable { timeout: bool },
+    /// The token endpoint answered 2xx with something that is not a bearer token response.
+    TokenResponse(String),
+    /// The OAuth2 token URL is not a valid URL.
+    TokenUrl(String),
+    /// The AWS credentials provider failed (its own message, which names no secret).
+    Provider(String),
+}
+
+impl fmt::Display for CredentialsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialsProblem::TokenRejected {
+                status,
+                error,
+                description,
+            } => {
+                write!(
+                    f,
+                    "the OAuth2 token endpoint refused the client credentials (status {status}"
+                )?;
+                if let Some(error) = error {
+                    write!(f, ", `{error}`")?;
+                }
+                if let Some(description) = description {
+                    write!(f, ": {description}")?;
+                }
+                f.write_str(")")
+            }
+            CredentialsProblem::TokenUnreachable { timeout: true } => {
+                f.write_str("the OAuth2 token endpoint did not answer in time")
+            }
+            CredentialsProblem::TokenUnreachable { timeout: false } => {
+                f.write_str("the OAuth2 token endpoint could not be reached")
+            }
+            CredentialsProblem::TokenResponse(why) => {
+                write!(
+                    f,
+                    "the OAuth2 token endpoint's answer is not a bearer token: {why}"
+                )
+            }
+            CredentialsProblem::TokenUrl(why) => {
+                write!(f, "the OAuth2 token URL is invalid: {why}")
+            }
+            CredentialsProblem::Provider(why) => {
+                write!(f, "the AWS credentials provider failed: {why}")
+            }
         }
     }
 }
@@ -112,9 +189,15 @@ impl fmt::Display for PaginationProblem {
 #[derive(Debug)]
 pub enum Failure {
     Validation(ValidationError),
-    Timeout { attempts: u32 },
-    Transport { source: reqwest::Error, attempts: u32 },
+    Timeout {
+        attempts: u32,
+    },
+    Transport {
+        source: reqwest::Error,
+        attempts: u32,
+    },
     InvalidRequest(RequestProblem),
+    Credentials(CredentialsProblem),
 }
 
 impl<E> From<Failure> for Error<E> {
@@ -124,6 +207,7 @@ impl<E> From<Failure> for Error<E> {
             Failure::Timeout { attempts } => Error::Timeout { attempts },
             Failure::Transport { source, attempts } => Error::Transport { source, attempts },
             Failure::InvalidRequest(problem) => Error::InvalidRequest { problem },
+            Failure::Credentials(problem) => Error::Credentials { problem },
         }
     }
 }
@@ -131,13 +215,23 @@ impl<E> From<Failure> for Error<E> {
 impl<E> Error<E> {
     /// The page token that came back had been used before.
     pub fn repeated_page_token() -> Self {
-        Error::Pagination { problem: PaginationProblem::RepeatedToken }
+        Error::Pagination {
+            problem: PaginationProblem::RepeatedToken,
+        }
     }
 
     /// Why the request could not be built or signed, when that is what failed.
     pub fn request_problem(&self) -> Option<&RequestProblem> {
         match self {
             Error::InvalidRequest { problem } => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// Why credentials could not be obtained, when that is what failed.
+    pub fn credentials_problem(&self) -> Option<&CredentialsProblem> {
+        match self {
+            Error::Credentials { problem } => Some(problem),
             _ => None,
         }
     }
@@ -177,7 +271,10 @@ impl<E> Error<E> {
             | Error::Decode { attempts, .. }
             | Error::Timeout { attempts }
             | Error::Transport { attempts, .. } => *attempts,
-            Error::Validation(_) | Error::InvalidRequest { .. } | Error::Pagination { .. } => 0,
+            Error::Validation(_)
+            | Error::InvalidRequest { .. }
+            | Error::Pagination { .. }
+            | Error::Credentials { .. } => 0,
         }
     }
 
@@ -255,6 +352,7 @@ impl<E> Error<E> {
             Error::Transport { source, attempts } => Error::Transport { source, attempts },
             Error::InvalidRequest { problem } => Error::InvalidRequest { problem },
             Error::Pagination { problem } => Error::Pagination { problem },
+            Error::Credentials { problem } => Error::Credentials { problem },
         }
     }
 }
@@ -371,6 +469,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 write!(f, "could not build the request: {problem}")
             }
             Error::Pagination { problem } => write!(f, "pagination stopped: {problem}"),
+            Error::Credentials { problem } => write!(f, "no credentials: {problem}"),
         }
     }
 }
@@ -432,6 +531,10 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .finish(),
             Error::Pagination { problem } => f
                 .debug_struct("Pagination")
+                .field("problem", problem)
+                .finish(),
+            Error::Credentials { problem } => f
+                .debug_struct("Credentials")
                 .field("problem", problem)
                 .finish(),
         }

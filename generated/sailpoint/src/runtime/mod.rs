@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod oauth2;
 pub mod paginate;
 pub mod request;
 pub mod response;

@@ -18,7 +18,11 @@ use super::response::Response;
 /// `fetch(token)` sends the request for the page after `token` (`None`: the first page);
 /// `split(page)` gives the page's items and the next token, absent or empty on the last
 /// page. A token seen before ends the stream with an error instead of looping for ever.
-pub fn by_token<P, T, E, F, Fut, S>(first_token: Option<String>, fetch: F, split: S) -> Pin<Box<impl Stream<Item = Result<T, Error<E>>>>>
+pub fn by_token<P, T, E, F, Fut, S>(
+    first_token: Option<String>,
+    fetch: F,
+    split: S,
+) -> Pin<Box<impl Stream<Item = Result<T, Error<E>>>>>
 where
     F: Fn(Option<String>) -> Fut,
     Fut: Future<Output = Result<Response<P>, Error<E>>>,
@@ -37,7 +41,14 @@ where
     if let Some(token) = &first_token {
         seen.insert(token.clone());
     }
-    let state = State { fetch, split, next: Some(first_token), seen, buffer: VecDeque::new(), looping: false };
+    let state = State {
+        fetch,
+        split,
+        next: Some(first_token),
+        seen,
+        buffer: VecDeque::new(),
+        looping: false,
+    };
     // Boxed so that callers get an `Unpin` stream: `while let Some(x) = s.next().await`
     // works without pinning it first.
     Box::pin(stream::unfold(state, |mut state| async move {
@@ -74,7 +85,9 @@ pub fn has_next_link(page: &serde_json::Value, pointer: &str) -> Option<bool> {
         return Some(true);
     }
     let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
-    page.pointer(parent).filter(|links| links.is_object()).map(|_| false)
+    page.pointer(parent)
+        .filter(|links| links.is_object())
+        .map(|_| false)
 }
 
 /// Pages addressed by offset and limit (`?offset=50&limit=25`).
@@ -101,7 +114,12 @@ where
         next: Option<i64>,
         buffer: VecDeque<T>,
     }
-    let state = State { fetch, split, next: Some(start), buffer: VecDeque::new() };
+    let state = State {
+        fetch,
+        split,
+        next: Some(start),
+        buffer: VecDeque::new(),
+    };
     Box::pin(stream::unfold(state, move |mut state| async move {
         loop {
             if let Some(item) = state.buffer.pop_front() {

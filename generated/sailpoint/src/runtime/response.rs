@@ -172,7 +172,10 @@ impl RawResponse {
         let error = !self.is_success();
         if error && routes.iter().any(|r| matches!(r, Route::Code(_))) {
             if let Some(code) = self.error_code() {
-                if let Some(i) = routes.iter().position(|r| matches!(r, Route::Code(c) if *c == code)) {
+                if let Some(i) = routes
+                    .iter()
+                    .position(|r| matches!(r, Route::Code(c) if *c == code))
+                {
                     return Some(i);
                 }
             }
@@ -308,7 +311,9 @@ fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error
         None => serde_json::from_slice(body),
         Some(_) => match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
             Err(syntax) => Err(syntax),
-            Ok(_) => Err(<serde_json::Error as serde::de::Error>::custom("expected a JSON object")),
+            Ok(_) => Err(<serde_json::Error as serde::de::Error>::custom(
+                "expected a JSON object",
+            )),
         },
     }
 }
