@@ -95,7 +95,10 @@ fn crate_root(lines: &mut Lines, api: &Api) {
     lines.push(ROOT, "", 1, "runtime", "mod runtime  # the hand-written runtime, the same in every crate".to_string());
     let reexports = [
         ("BuildError", "runtime::error::BuildError"),
+        ("CredentialsProblem", "runtime::error::CredentialsProblem"),
         ("Error", "runtime::error::Error"),
+        ("PaginationProblem", "runtime::error::PaginationProblem"),
+        ("RequestProblem", "runtime::error::RequestProblem"),
         ("Response", "runtime::response::Response"),
         ("RetryPolicy", "runtime::retry::RetryPolicy"),
         ("Secret", "runtime::secret::Secret"),

@@ -1097,3 +1097,120 @@ async fn clients_are_shareable_across_tasks() {
         (0..4).map(|i| format!("/v3/personal-access-tokens/id-{i}")).collect::<Vec<_>>()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Personal access token → access token (OAuth2 client credentials), as the SDKs do it
+// ---------------------------------------------------------------------------------------
+
+const PAT_SECRET: &str = "pat-secret-9f8e/7d6c+5b4a";
+
+/// A tenant whose `/oauth/token` hands out `jwt-1`, `jwt-2`, ... and whose API accepts the
+/// latest one.
+async fn tenant() -> MockServer {
+    let server = MockServer::start().await;
+    let issued = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path("/oauth/token"))
+        .respond_with(move |_: &Request| {
+            let n = issued.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": format!("jwt-{n}"), "token_type": "bearer", "expires_in": 749}))
+                .set_delay(Duration::from_millis(50))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path(format!("/v3{COLLECTION}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn pat_client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(format!("{}/v3", server.uri()))
+        .client_credentials(PAT_ID, PAT_SECRET)
+        .token_url(format!("{}/oauth/token", server.uri()))
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client")
+}
+
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+#[tokio::test]
+async fn pat_is_exchanged_for_a_token_as_the_sdks_do() {
+    let server = tenant().await;
+    let client = pat_client(&server);
+    client.list_personal_access_tokens().send().await.expect("listed");
+    let all = requests(&server).await;
+    assert_eq!(all.len(), 2);
+    let token_request = &all[0];
+    assert_eq!(token_request.method.as_str(), "POST");
+    assert_eq!(token_request.url.path(), "/oauth/token");
+    assert_eq!(token_request.headers["content-type"], "application/x-www-form-urlencoded");
+    assert_eq!(
+        form(&token_request.body),
+        [
+            ("grant_type".to_string(), "client_credentials".to_string()),
+            ("client_id".to_string(), PAT_ID.to_string()),
+            ("client_secret".to_string(), PAT_SECRET.to_string()),
+        ]
+    );
+    assert!(!token_request.headers.contains_key("authorization"));
+    assert_eq!(all[1].headers["authorization"], "Bearer jwt-1");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_calls_share_one_token_and_scopes_are_asked_for() {
+    let server = tenant().await;
+    let client = Client::builder()
+        .base_url(format!("{}/v3", server.uri()))
+        .client_credentials(PAT_ID, PAT_SECRET)
+        .scopes(["sp:my-personal-access-tokens:read", "sp:my-personal-access-tokens:manage"])
+        .token_url(format!("{}/oauth/token", server.uri()))
+        .build()
+        .expect("client");
+    let calls = (0..50).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.list_personal_access_tokens().send().await.map(|r| r.status()) })
+    });
+    for call in futures::future::join_all(calls).await {
+        assert_eq!(call.unwrap().expect("listed"), 200);
+    }
+    let all = requests(&server).await;
+    let token_requests: Vec<_> = all.iter().filter(|r| r.url.path() == "/oauth/token").collect();
+    assert_eq!(token_requests.len(), 1);
+    assert!(form(&token_requests[0].body)
+        .contains(&("scope".to_string(), "sp:my-personal-access-tokens:read sp:my-personal-access-tokens:manage".to_string())));
+    assert!(all.iter().filter(|r| r.url.path() != "/oauth/token").all(|r| r.headers["authorization"] == "Bearer jwt-1"));
+}
+
+#[tokio::test]
+async fn the_token_url_defaults_to_the_tenant_of_the_spec() {
+    let client = Client::builder().tenant("acme").client_credentials(PAT_ID, PAT_SECRET).build().expect("client");
+    let shown = format!("{client:?}");
+    assert!(shown.contains("https://acme.api.identitynow.com/oauth/token"), "{shown}");
+    assert!(!shown.contains(PAT_SECRET) && !shown.contains(PAT_ID), "{shown}");
+    let bad = Client::builder().client_credentials(PAT_ID, PAT_SECRET).token_url("not a url").build();
+    assert!(bad.is_err());
+}
+
+#[tokio::test]
+async fn a_refused_pat_is_a_credentials_error_and_the_api_is_not_called() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client", "error_description": "Bad credentials"})))
+        .mount(&server)
+        .await;
+    let error = pat_client(&server).list_personal_access_tokens().send().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Credentials { problem: sailpoint_client::CredentialsProblem::TokenRejected { status: 401, .. } }),
+        "{error:?}"
+    );
+    assert_eq!(error.status(), None);
+    assert!(!error.to_string().contains(PAT_SECRET), "{error}");
+    assert_eq!(requests(&server).await.len(), 1, "only the token endpoint was called");
+}

@@ -1611,3 +1611,90 @@ fn code_static(code: &str) -> &'static str {
     .find(|c| *c == code)
     .unwrap_or_else(|| panic!("unknown error code {code}"))
 }
+
+// ----------------------------------------------------------------------------------------
+// Credentials from the environment and from AWS SDK providers
+// ----------------------------------------------------------------------------------------
+
+/// Serializes the tests that change the process environment.
+static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[tokio::test]
+async fn credentials_and_region_come_from_the_environment() {
+    let server = MockServer::start().await;
+    operation_mock(LIST, amz_json(200, &json!({"PersonalAccessTokenSummaries": []})))
+        .mount(&server)
+        .await;
+    let built = {
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+        std::env::set_var("AWS_ACCESS_KEY_ID", AKID);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+        std::env::set_var("AWS_SESSION_TOKEN", SESSION_TOKEN);
+        std::env::set_var("AWS_REGION", "ap-southeast-2");
+        let built = Client::builder().base_url(server.uri()).aws_credentials_from_env().build();
+        let default_host = Client::builder().aws_credentials_from_env().build().unwrap();
+        assert_eq!(default_host.base_url(), "https://workmail.ap-southeast-2.amazonaws.com");
+        // A region set on the builder wins over `AWS_REGION`.
+        let chosen = Client::builder().region("eu-west-1").aws_credentials_from_env().build().unwrap();
+        assert_eq!(chosen.base_url(), "https://workmail.eu-west-1.amazonaws.com");
+        for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"] {
+            std::env::remove_var(name);
+        }
+        let missing = Client::builder().aws_credentials_from_env().build().unwrap_err();
+        assert!(missing.to_string().contains("AWS_ACCESS_KEY_ID"), "{missing}");
+        built.expect("client")
+    };
+    built.list_personal_access_tokens().organization_id(ORG).send().await.unwrap();
+    let request = only_request(&server).await;
+    assert_aws_request(&request, LIST, &json!({"OrganizationId": ORG}), Some(SESSION_TOKEN), "ap-southeast-2");
+}
+
+/// What `aws-config`'s chain hands over: temporary credentials that expire, renewed each
+/// time they are asked for (`AKID` is the same so that the test verifier can check them).
+#[derive(Debug, Default)]
+struct Renewing {
+    calls: std::sync::atomic::AtomicU32,
+}
+
+impl workmail_client::aws_credential_types::provider::ProvideCredentials for Renewing {
+    fn provide_credentials<'a>(&'a self) -> workmail_client::aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        workmail_client::aws_credential_types::provider::future::ProvideCredentials::ready(Ok(
+            workmail_client::aws_credential_types::Credentials::new(
+                AKID,
+                SECRET_KEY,
+                Some(format!("session-{n}")),
+                // Within the 10 s refresh margin: every call asks again.
+                Some(std::time::SystemTime::now() + Duration::from_secs(5)),
+                "test",
+            ),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_credentials_provider_signs_each_call_with_what_it_currently_gives() {
+    let server = MockServer::start().await;
+    operation_mock(LIST, amz_json(200, &json!({"PersonalAccessTokenSummaries": []})))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .region(REGION)
+        .aws_credentials_provider(Renewing::default())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        client.list_personal_access_tokens().organization_id(ORG).send().await.unwrap();
+    }
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    assert_aws_request(&received[0], LIST, &json!({"OrganizationId": ORG}), Some("session-1"), REGION);
+    assert_aws_request(&received[1], LIST, &json!({"OrganizationId": ORG}), Some("session-2"), REGION);
+    let shown = format!("{client:?}");
+    assert!(!shown.contains(SECRET_KEY) && !shown.contains("session-"), "{shown}");
+}

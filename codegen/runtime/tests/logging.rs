@@ -10,6 +10,7 @@ use std::time::Duration;
 use codegen_runtime::auth::{ApiKeyAuth, Authenticate, BearerAuth};
 use codegen_runtime::client::{ClientConfig, ClientCore, Scheme};
 use codegen_runtime::error::Error;
+use codegen_runtime::oauth2::ClientCredentialsAuth;
 use codegen_runtime::request::RequestParts;
 use codegen_runtime::retry::RetryPolicy;
 use codegen_runtime::secret::Secret;
@@ -152,7 +153,66 @@ async fn logs_never_contain_credentials() {
         .contains("/us-east-1/workmail/aws4_request"));
     assert_eq!(signed.headers["x-amz-security-token"], "SESSION-SECRET");
 
+    // OAuth2 client credentials: the token request, its answer and its use.
+    let tokens = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "ACCESS-TOKEN-SECRET",
+            "token_type": "bearer",
+            "expires_in": 600,
+        })))
+        .mount(&tokens)
+        .await;
+    let oauth = ClientCore::new(ClientConfig {
+        schemes: vec![Scheme::new("userAuth", "client_credentials").with(
+            ClientCredentialsAuth::new(
+                "CLIENT-ID-SECRET",
+                "CLIENT-SECRET",
+                format!("{}/oauth/token", tokens.uri()),
+                vec![],
+            ),
+        )],
+        security: &[&[0]],
+        ..ClientConfig::new(server.uri())
+    })
+    .unwrap();
+    oauth
+        .execute(get("/things"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
+    assert_eq!(
+        server.received_requests().await.unwrap().last().unwrap().headers["authorization"],
+        "Bearer ACCESS-TOKEN-SECRET"
+    );
+
+    // Credentials from an AWS provider.
+    let provided = ClientCore::new(ClientConfig {
+        schemes: vec![Scheme::new("hmac", "aws_credentials").with(SigV4Auth::from_provider(
+            aws_credential_types::Credentials::new(
+                "AKIDPROVIDED",
+                "PROVIDED-SECRET-KEY",
+                Some("PROVIDED-SESSION".into()),
+                None,
+                "test",
+            ),
+            "us-east-1",
+            "workmail",
+        ))],
+        security: &[&[0]],
+        ..ClientConfig::new(server.uri())
+    })
+    .unwrap();
+    provided
+        .execute(get("/things"))
+        .await
+        .map_err(Error::<()>::from)
+        .unwrap();
+
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("fetching an OAuth2 access token"), "{logs}");
+    assert!(logs.contains("asking the AWS credentials provider"), "{logs}");
     assert!(
         logs.contains("operation_id=\"getThing\"") || logs.contains("operation_id=getThing"),
         "{logs}"
@@ -166,6 +226,11 @@ async fn logs_never_contain_credentials() {
         "SESSION-SECRET",
         "BODY-SECRET",
         "Signature=",
+        "CLIENT-ID-SECRET",
+        "CLIENT-SECRET",
+        "ACCESS-TOKEN-SECRET",
+        "PROVIDED-SECRET-KEY",
+        "PROVIDED-SESSION",
     ] {
         assert!(
             !logs.contains(secret),

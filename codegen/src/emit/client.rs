@@ -81,7 +81,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         pub mod runtime;
         pub mod types;
 
-        pub use runtime::error::{BuildError, Error};
+        pub use runtime::error::{BuildError, CredentialsProblem, Error, PaginationProblem, RequestProblem};
         pub use runtime::response::Response;
         pub use runtime::retry::RetryPolicy;
         pub use runtime::secret::Secret;

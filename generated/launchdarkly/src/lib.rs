@@ -25,7 +25,9 @@ pub mod operations;
 #[doc(hidden)]
 pub mod runtime;
 pub mod types;
-pub use runtime::error::{BuildError, Error};
+pub use runtime::error::{
+    BuildError, CredentialsProblem, Error, PaginationProblem, RequestProblem,
+};
 pub use runtime::response::Response;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
