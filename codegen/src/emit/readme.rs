@@ -122,11 +122,9 @@ fn auth_section(api: &Api) -> String {
     if matches!(api.schemes.first().map(|s| &s.kind), Some(SchemeKind::SigV4 { .. })) {
         out.push_str(&format!(
             "\nWith the AWS SDK's default chain (add `aws-config` to your dependencies):\n\n```rust,ignore\n\
-             # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
              let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;\n\
              let client = {}::Client::builder()\n    .region(config.region().map(|r| r.to_string()).unwrap_or_else(|| \"us-east-1\".into()))\n    \
-             .aws_credentials_provider(config.credentials_provider().ok_or(\"no AWS credentials\")?)\n    .build()?;\n\
-             # Ok(()) }}\n```\n",
+             .aws_credentials_provider(config.credentials_provider().ok_or(\"no AWS credentials\")?)\n    .build()?;\n```\n",
             api.library
         ));
     }
