@@ -14,6 +14,15 @@ pub struct Diagnostic {
     pub column: Option<usize>,
     /// A sentence saying what is wrong and what to change.
     pub message: String,
+    pub severity: Severity,
+}
+
+/// An error refuses the spec (or, generating leniently, leaves a part out); a warning says
+/// what the generator did about something odd in it, and never stops it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
 }
 
 impl Diagnostic {
@@ -24,7 +33,12 @@ impl Diagnostic {
             line: None,
             column: None,
             message: message.into(),
+            severity: Severity::Error,
         }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 }
 
@@ -37,7 +51,11 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": error: {}\n  at {}", self.message, self.pointer)
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {severity}: {}\n  at {}", self.message, self.pointer)
     }
 }
 

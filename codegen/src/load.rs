@@ -38,6 +38,11 @@ impl Locator {
         }
         diagnostic
     }
+
+    /// A warning at `pointer`: something the generator worked around.
+    pub fn warning(&self, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: crate::diagnostics::Severity::Warning, ..self.error(pointer, message) }
+    }
 }
 
 impl Document {

@@ -238,3 +238,42 @@ fn sequence_items_and_the_root_are_located_at_their_start() {
     // The root mapping starts at 1:1, not at the `:` of `info:` (1:5).
     assert_located(&diagnose("no_openapi_field"), &[(1, 1)]);
 }
+
+/// Not a refusal: an AWS error code declared by two made-up statuses (as APIs.guru's
+/// WorkMail spec does) is merged into the first, with a located warning, so the crate has
+/// one variant and one route for it.
+#[test]
+fn a_duplicate_error_code_is_merged_with_a_warning() {
+    let text = r#"openapi: 3.0.3
+info: {title: Dup, version: "1", x-serviceName: dup}
+paths:
+  /#X-Amz-Target=Dup.Get:
+    post:
+      operationId: Get
+      requestBody:
+        content: {application/x-amz-json-1.1: {schema: {type: object}}}
+      responses:
+        "200": {description: OK}
+        "480":
+          description: InvalidParameterException
+          content: {application/json: {schema: {type: object, properties: {Message: {type: string}}}}}
+        "481":
+          description: InvalidParameterException
+          content: {application/json: {schema: {type: object, properties: {Message: {type: string}}}}}
+"#;
+    let settings = Settings { stem: "dup".into() };
+    let strict = codegen::generate(text, "dup.yaml", &settings).expect("a warning does not refuse the spec");
+    let (lenient, warnings) = codegen::generate_lenient(text, "dup.yaml", &settings).unwrap();
+    assert_eq!(strict.files, lenient.files);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = &warnings[0];
+    assert!(!warning.is_error());
+    assert_eq!(warning.pointer, "#/paths/~1#X-Amz-Target=Dup.Get/post/responses/481");
+    assert_eq!(warning.line, Some(14));
+    let shown = warning.to_string();
+    assert!(shown.starts_with("dup.yaml:14:"), "{shown}");
+    assert!(shown.contains(": warning: error code `InvalidParameterException` is already declared by the `480` response"), "{shown}");
+    let errors = lenient.files.iter().find(|f| f.path == "src/errors.rs").unwrap();
+    assert_eq!(errors.contents.matches("InvalidParameterException(types::").count(), 1, "{}", errors.contents);
+    assert!(!errors.contents.contains("InvalidParameterException2"));
+}

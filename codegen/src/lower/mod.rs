@@ -40,6 +40,9 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     let mut method_scope = Scope::with_reserved(&["builder", "base_url"]);
     let mut type_scope = Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self", "Client", "ClientBuilder"]);
     let mut seen_ids: HashMap<String, String> = HashMap::new();
+    // What lowering an operation worked around; kept apart from `problems` while the
+    // operation context borrows it.
+    let mut warnings = Vec::new();
     for (path, item) in &doc.api.paths.paths {
         let item_pointer = format!("#/paths/{}", escape_token(path));
         let item = match item {
@@ -61,7 +64,7 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
                 }
             }
             let site = Site { path, method, pointer, path_params: &item.parameters };
-            let mut context = OperationContext { doc, types: &mut types, sigv4 };
+            let mut context = OperationContext { doc, types: &mut types, sigv4, warnings: &mut warnings };
             match context.lower(&site, op, &mut method_scope, &mut type_scope) {
                 Ok(mut operation) => {
                     operation.security =
@@ -72,8 +75,9 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
             }
         }
     }
-    if !problems.is_empty() && !lenient {
-        return Err(Diagnostics(problems));
+    problems.append(&mut warnings);
+    if !lenient && problems.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(problems.into_iter().filter(Diagnostic::is_error).collect()));
     }
     types.break_cycles();
     types.mark_validated();

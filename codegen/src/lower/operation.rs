@@ -28,6 +28,8 @@ pub struct OperationContext<'a, 'd> {
     pub doc: &'d Document,
     pub types: &'a mut TypeSpace<'d>,
     pub sigv4: bool,
+    /// Where lowering records what it worked around (a duplicate error code, say).
+    pub warnings: &'a mut Vec<Diagnostic>,
 }
 
 /// Where an operation sits in the document.
@@ -262,12 +264,27 @@ impl OperationContext<'_, '_> {
                 StatusMatch::Range(range) => range == 2,
                 StatusMatch::Default => false,
             };
+            // A code declared twice (APIs.guru's AWS specs give each of an error's made-up
+            // statuses its own response) could only ever match the first: merge, and say so.
+            let code = if is_success { None } else { error_code(&response, status_match) };
+            if let Some(first) = code.as_ref().and_then(|c| errors.iter().find(|e: &&ErrorCase| e.code.as_ref() == Some(c))) {
+                let message = format!(
+                    "error code `{}` is already declared by the `{}` response; this response is merged into it",
+                    code.as_deref().unwrap_or_default(),
+                    match first.status {
+                        StatusMatch::Code(code) => code.to_string(),
+                        StatusMatch::Range(range) => format!("{range}XX"),
+                        StatusMatch::Default => "default".into(),
+                    }
+                );
+                self.warnings.push(self.doc.locator().warning(&response_pointer, message));
+                continue;
+            }
             let hint = if is_success { format!("{type_name}Response") } else { format!("{type_name}{}", status_variant(status_match)) };
             let body = self.lower_response_body(&response, &response_pointer, &hint, aws_json)?;
             if is_success {
                 success.push(SuccessCase { status: status_match, variant: success_scope.claim(&status_variant(status_match)), body, description: response.description.clone() });
             } else {
-                let code = error_code(&response, status_match);
                 let wanted = code.as_deref().map(camel).unwrap_or_else(|| status_variant(status_match));
                 let match_status = !(code.is_some() && is_made_up(status_match));
                 errors.push(ErrorCase { status: status_match, match_status, code, variant: error_scope.claim(&wanted), body, description: response.description.clone() });

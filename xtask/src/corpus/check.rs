@@ -87,7 +87,8 @@ pub fn left_out(diagnostics: &[Diagnostic]) -> LeftOut {
     const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     let mut operations = std::collections::BTreeSet::new();
     let mut out = LeftOut::default();
-    for d in diagnostics {
+    // Warnings say what was worked around, not what was left out.
+    for d in diagnostics.iter().filter(|d| d.is_error()) {
         let mut parts = d.pointer.trim_start_matches('#').trim_start_matches('/').split('/');
         match (parts.next(), parts.next(), parts.next()) {
             (Some("paths"), Some(path), Some(method)) if METHODS.contains(&method) => {

@@ -541,7 +541,7 @@ fn generate_one(document: &Document) -> (Outcome, Option<GeneratedCrate>) {
     match result {
         Ok(Ok((generated, left_out))) => (
             Outcome::Generated {
-                left_out: left_out.iter().map(|d| reason(&d.message)).collect(),
+                left_out: left_out.iter().filter(|d| d.is_error()).map(|d| reason(&d.message)).collect(),
             },
             Some(generated),
         ),
