@@ -55,7 +55,16 @@ impl OperationContext<'_, '_> {
         }
         let (query_constants, path_part) = split_query(&path_part);
         for (name, value) in query_constants {
-            params.push(constant_param(&name, &value, ParamLocation::Query));
+            // `?key={APIKEY}`: a path parameter sent in the query under another name.
+            let placeholder = value.strip_prefix('{').and_then(|v| v.strip_suffix('}'));
+            let moved = placeholder.and_then(|p| params.iter_mut().find(|q| q.location == ParamLocation::Path && q.wire_name == p));
+            match moved {
+                Some(param) => {
+                    param.location = ParamLocation::Query;
+                    param.wire_name = name;
+                }
+                None => params.push(constant_param(&name, &value, ParamLocation::Query)),
+            }
         }
         let path = self.lower_path(&path_part, &params, &site.pointer)?;
         let aws_json = site.path.contains("#X-Amz-Target=");
