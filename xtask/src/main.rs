@@ -39,7 +39,8 @@ commands:
       Generate a crate from every cached spec into target/corpus/<name>/, `cargo check` each,
       and print a table (operations, generated or refused, left out, compiles, seconds, lines)
       with the diagnostics and compile errors below it. Exit 1 if any spec is refused or fails
-      to build; with --strict, a spec with anything left out counts as refused.
+      to build; with --strict, a spec with anything left out counts as refused and a crate that
+      compiles with a warning fails.
   corpus compare [--cache DIR] [--only NAME,...] [--runs N] [--progenitor PATH] [--no-build]
       Time this generator against progenitor (`cargo install cargo-progenitor --version 0.15.1`)
       on the cached specs: generation time, lines emitted, compile time of each crate. Run it

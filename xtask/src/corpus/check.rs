@@ -1,14 +1,15 @@
 //! `cargo xtask corpus check [--cache DIR] [--only NAME,...] [--no-build] [--strict]`:
 //! generates a crate from every cached spec into `target/corpus/<name>/`, runs `cargo check` on
-//! each (warnings allowed, errors counted; one shared target directory), and prints a table,
+//! each (errors and warnings counted; one shared target directory), and prints a table,
 //! then the diagnostics and compile errors below it. The same report is written to
 //! `target/corpus/report.md`, each spec's diagnostics to `target/corpus/<name>.diagnostics.txt`
 //! and each crate's full `cargo check` output to `target/corpus/<name>.check.log`.
 //!
 //! Generation is lenient (`codegen::generate_lenient`): what the generator cannot express is
 //! left out and counted (operations skipped, schemas kept as JSON values). With `--strict` it
-//! uses `codegen::generate`, which refuses a spec with anything it cannot express: CI runs its
-//! corpus subset that way, so a regression on a real spec fails the build.
+//! uses `codegen::generate`, which refuses a spec with anything it cannot express, and a crate
+//! that compiles with a warning fails: CI runs its corpus subset that way, so a regression on
+//! a real spec, or a warning in generated code, fails the build.
 //!
 //! Exit status: 0 if every spec generated and every crate compiled, 1 otherwise, 2 for a usage
 //! error.
@@ -116,14 +117,15 @@ pub struct BuildOutcome {
     pub ok: bool,
     /// Error lines (`--message-format short`), without cargo's closing summary.
     pub errors: Vec<String>,
-    pub warnings: usize,
+    /// Warning lines: a generated crate must have none, and `--strict` fails on any.
+    pub warnings: Vec<String>,
     pub seconds: f64,
 }
 
 /// Reads `cargo check --message-format short` output.
 pub fn parse_build_output(output: &str, ok: bool, seconds: f64) -> BuildOutcome {
     let mut errors = Vec::new();
-    let mut warnings = 0;
+    let mut warnings = Vec::new();
     for line in output.lines() {
         let is_error = line.starts_with("error") || line.contains(": error");
         let summary = line.starts_with("error: could not compile")
@@ -132,7 +134,7 @@ pub fn parse_build_output(output: &str, ok: bool, seconds: f64) -> BuildOutcome 
         if is_error && !summary {
             errors.push(line.to_owned());
         } else if line.contains(": warning") && !line.starts_with("warning: `") {
-            warnings += 1;
+            warnings.push(line.to_owned());
         }
     }
     if !ok && errors.is_empty() {
@@ -168,7 +170,7 @@ pub fn cargo_check(root: &Path, dir: &Path, log: &Path) -> BuildOutcome {
         Err(e) => BuildOutcome {
             ok: false,
             errors: vec![format!("cannot run cargo: {e}")],
-            warnings: 0,
+            warnings: Vec::new(),
             seconds,
         },
     }
@@ -251,7 +253,7 @@ pub fn run(root: &Path, options: &CheckOptions) -> ExitCode {
     }
     let failed: Vec<&str> = rows
         .iter()
-        .filter(|r| !row_ok(r))
+        .filter(|r| !row_ok(r, options.strict))
         .map(|r| r.name.as_str())
         .collect();
     println!(
@@ -337,10 +339,12 @@ fn check_one(root: &Path, out_dir: &Path, spec: &CachedSpec, build: bool, strict
     row
 }
 
-fn row_ok(row: &Row) -> bool {
+/// With `strict`, a crate that compiles with warnings fails too: generated code must not
+/// warn, whatever the spec.
+fn row_ok(row: &Row, strict: bool) -> bool {
     matches!(row.generation, GenerationSummary::Generated)
         && row.write_error.is_none()
-        && row.build.as_ref().is_none_or(|b| b.ok)
+        && row.build.as_ref().is_none_or(|b| b.ok && (!strict || b.warnings.is_empty()))
 }
 
 fn progress_line(row: &Row) -> String {
@@ -409,7 +413,7 @@ fn report(rows: &[Row], profile: &str, no_build: bool) -> String {
                 (GenerationSummary::Panicked(m), _) => cell(&format!("PANIC: {}", shorten(m, 90))),
             };
             let compiles = match &row.build {
-                Some(b) if b.ok && b.warnings > 0 => format!("yes ({} warnings)", b.warnings),
+                Some(b) if b.ok && !b.warnings.is_empty() => format!("yes ({} warnings)", b.warnings.len()),
                 Some(b) if b.ok => "yes".into(),
                 Some(b) => format!("NO ({} errors)", b.errors.len()),
                 None if no_build => "not checked".into(),
@@ -486,8 +490,8 @@ fn report(rows: &[Row], profile: &str, no_build: bool) -> String {
                 }
             }
         }
-        if let Some(build) = row.build.as_ref().filter(|b| !b.ok) {
-            details.extend(build.errors.iter().take(SHOWN).cloned());
+        if let Some(build) = row.build.as_ref().filter(|b| !b.ok || !b.warnings.is_empty()) {
+            details.extend(build.errors.iter().chain(&build.warnings).take(SHOWN).cloned());
             if build.errors.len() > SHOWN {
                 details.push(format!("... and {} more", build.errors.len() - SHOWN));
             }
@@ -538,7 +542,7 @@ error: could not compile `demo-client` (lib) due to 2 previous errors; 1 warning
 ";
         let outcome = parse_build_output(output, false, 1.5);
         assert_eq!(outcome.errors.len(), 2, "{:?}", outcome.errors);
-        assert_eq!(outcome.warnings, 1);
+        assert_eq!(outcome.warnings, ["src/lib.rs:1:1: warning: unused import: `x`"]);
         assert!(!outcome.ok);
         let clean = parse_build_output("", true, 0.1);
         assert!(clean.ok && clean.errors.is_empty());
