@@ -196,6 +196,11 @@ pub struct Operation {
     pub feature: Option<String>,
     /// Its own `security`, resolved; `None`: the API's default (`Api::security`).
     pub security: Option<Security>,
+    /// `#/paths/<path>/<method>`.
+    pub pointer: String,
+    /// The `Accept` header to send: JSON when a documented response has a JSON body, except
+    /// on AWS JSON operations (the AWS SDKs send none).
+    pub accept: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +257,9 @@ pub struct Param {
     /// An object-valued query parameter: `style: deepObject` sends `name[key]=value`,
     /// otherwise each property is a parameter of its own (`form`, exploded).
     pub deep_object: bool,
+    /// Where it is declared (`.../parameters/<index>`, before following a `$ref`); `None` for
+    /// constants the generator derives from the path.
+    pub pointer: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -454,6 +462,9 @@ pub struct TypeDef {
     pub validated: bool,
     /// The cargo features any of which compiles this type; empty: always compiled.
     pub features: Vec<String>,
+    /// The schema that defines it (`$ref`s followed); `None` for a type whose definition
+    /// failed and became opaque JSON.
+    pub pointer: Option<String>,
 }
 
 #[derive(Debug, Clone)]

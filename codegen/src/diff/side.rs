@@ -1,15 +1,14 @@
 //! One revision of a spec, loaded for comparison: the document, its IR, and the indexes the
-//! comparison needs: where each operation, parameter and named type is in the text, and
-//! which operations use each named type in which direction.
+//! comparison needs: which operations use each named type in which direction. Where each
+//! operation, parameter and named type is comes from the IR, which lowering filled in.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostics;
-use crate::ir::{Api, Operation, Param, ParamLocation, StatusMatch, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, Param, StatusMatch, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::load::{self, Document};
-use crate::naming::camel;
 use crate::source_map::{escape_token, SourceMap};
 use crate::Settings;
 
@@ -51,10 +50,6 @@ pub struct Side {
     pub doc: Document,
     pub api: Api,
     source: SourceMap,
-    /// Where each operation is: `#/paths/<path>/<method>`, by index into `Api::operations`.
-    op_pointers: Vec<String>,
-    /// Where each named type is defined, by `TypeId`.
-    type_pointers: Vec<Option<String>>,
     usage: Vec<Usage>,
 }
 
@@ -65,21 +60,13 @@ impl Side {
     pub fn load(text: &str, file: &str, stem: &str) -> Result<Side, Diagnostics> {
         let doc = load::load(text, file)?;
         let api = crate::lower_spec(text, file, &Settings { stem: stem.to_string() })?;
-        let op_pointers = api
-            .operations
-            .iter()
-            .map(|op| format!("#/paths/{}/{}", escape_token(&op.path_template), op.http_method.as_str().to_ascii_lowercase()))
-            .collect();
         let mut side = Side {
             file: file.to_string(),
             doc,
             source: SourceMap::index(text),
-            op_pointers,
-            type_pointers: vec![None; api.types.len()],
             usage: vec![Usage::default(); api.types.len()],
             api,
         };
-        side.index_types();
         side.index_usage();
         Ok(side)
     }
@@ -97,7 +84,7 @@ impl Side {
     }
 
     pub fn op_pointer(&self, index: usize) -> String {
-        self.op_pointers.get(index).cloned().unwrap_or_else(|| "#/paths".to_string())
+        self.op(index).map(|op| op.pointer.clone()).unwrap_or_else(|| "#/paths".to_string())
     }
 
     pub fn def(&self, id: TypeId) -> Option<&TypeDef> {
@@ -109,7 +96,7 @@ impl Side {
     }
 
     pub fn type_pointer(&self, id: TypeId) -> Option<&str> {
-        self.type_pointers.get(id.0).and_then(|p| p.as_deref())
+        self.def(id).and_then(|d| d.pointer.as_deref())
     }
 
     /// The component schema name of a type defined directly under `#/components/schemas`.
@@ -145,62 +132,17 @@ impl Side {
         current
     }
 
-    /// Follows `$ref`s and single-member `allOf`s (a `$ref` with a description beside it) to
-    /// the schema that defines a type.
-    fn schema_target(&self, pointer: &str) -> String {
-        let mut current = self.follow_refs(pointer);
-        for _ in 0..MAX_HOPS {
-            match self.value(&current).and_then(|v| v.get("allOf")).and_then(Value::as_array) {
-                Some(members) if members.len() == 1 => current = self.follow_refs(&format!("{current}/allOf/0")),
-                _ => break,
-            }
-        }
-        current
+
+    /// Where a parameter is declared: in the operation's list or the path item's.
+    pub fn param_pointer(&self, _op: usize, param: &Param) -> Option<String> {
+        param.pointer.clone()
     }
 
-    /// Where a parameter is declared: in the operation's list, else the path item's.
-    pub fn param_pointer(&self, op: usize, param: &Param) -> Option<String> {
-        let op_pointer = self.op_pointer(op);
-        let item_pointer = op_pointer.rsplit_once('/').map(|(item, _)| item.to_string())?;
-        let location = match param.location {
-            ParamLocation::Path => "path",
-            ParamLocation::Query => "query",
-            ParamLocation::Header => "header",
-        };
-        for base in [&op_pointer, &item_pointer] {
-            let Some(list) = self.value(&format!("{base}/parameters")).and_then(Value::as_array) else { continue };
-            for index in 0..list.len() {
-                let pointer = format!("{base}/parameters/{index}");
-                let Some(resolved) = self.value(&self.follow_refs(&pointer)) else { continue };
-                let name = resolved.get("name").and_then(Value::as_str);
-                let place = resolved.get("in").and_then(Value::as_str);
-                if name == Some(param.wire_name.as_str()) && place == Some(location) {
-                    return Some(pointer);
-                }
-            }
-        }
-        None
-    }
-
-    fn param_schema_pointer(&self, op: usize, param: &Param) -> Option<String> {
-        let declared = self.follow_refs(&self.param_pointer(op, param)?);
-        let value = self.value(&declared)?;
-        if value.get("schema").is_some() {
-            return Some(format!("{declared}/schema"));
-        }
-        let content = value.get("content")?.as_object()?;
-        let (media, _) = content.iter().next()?;
-        Some(format!("{declared}/content/{}/schema", escape_token(media)))
-    }
 
     pub fn body_pointer(&self, op: usize) -> String {
         format!("{}/requestBody", self.op_pointer(op))
     }
 
-    fn body_schema_pointer(&self, op: usize) -> Option<String> {
-        let body = self.follow_refs(&self.body_pointer(op));
-        self.json_schema_in(&body)
-    }
 
     /// Where the response for `status` is: `#/.../responses/404`, with the key as written.
     pub fn response_pointer(&self, op: usize, status: StatusMatch) -> String {
@@ -218,21 +160,7 @@ impl Side {
         format!("{responses}/{}", escape_token(&key))
     }
 
-    fn response_schema_pointer(&self, op: usize, status: StatusMatch) -> Option<String> {
-        let response = self.follow_refs(&self.response_pointer(op, status));
-        self.json_schema_in(&response)
-    }
 
-    /// `<object>/content/<media type>/schema`: the first JSON media type, else the first
-    /// with a schema.
-    fn json_schema_in(&self, pointer: &str) -> Option<String> {
-        let content = self.value(&format!("{pointer}/content"))?.as_object()?;
-        let (media, _) = content
-            .iter()
-            .find(|(media, _)| is_json(media))
-            .or_else(|| content.iter().find(|(_, m)| m.get("schema").is_some()))?;
-        Some(format!("{pointer}/content/{}/schema", escape_token(media)))
-    }
 
     /// Where a struct's property is declared, looking through `$ref`s and `allOf` members.
     pub fn property_pointer(&self, type_pointer: &str, wire_name: &str) -> Option<String> {
@@ -261,93 +189,7 @@ impl Side {
 
     // --- Indexes. ---
 
-    /// Finds where each named type is defined, by walking from every place the IR starts
-    /// one (parameters, bodies, responses) alongside the raw document, then from the
-    /// component schemas that no operation reaches.
-    fn index_types(&mut self) {
-        let mut visited = vec![false; self.api.types.len()];
-        let mut starts: Vec<(Option<String>, TypeRef)> = Vec::new();
-        for (index, op) in self.api.operations.iter().enumerate() {
-            for param in &op.params {
-                starts.push((self.param_schema_pointer(index, param), param.ty.clone()));
-            }
-            if let Some(body) = &op.body {
-                starts.push((self.body_schema_pointer(index), body.ty.clone()));
-            }
-            for case in &op.responses.success {
-                if let Some(ty) = case.body.ty() {
-                    starts.push((self.response_schema_pointer(index, case.status), ty.clone()));
-                }
-            }
-            for case in &op.responses.errors {
-                if let Some(ty) = case.body.ty() {
-                    starts.push((self.response_schema_pointer(index, case.status), ty.clone()));
-                }
-            }
-        }
-        for (pointer, ty) in starts {
-            self.walk_type(pointer, &ty, &mut visited);
-        }
-        let names: Vec<String> = self
-            .doc
-            .api
-            .components
-            .as_ref()
-            .map(|c| c.schemas.keys().cloned().collect())
-            .unwrap_or_default();
-        for name in names {
-            let pointer = format!("#/components/schemas/{}", escape_token(&name));
-            if self.schema_target(&pointer) != pointer || self.type_pointers.iter().flatten().any(|p| *p == pointer) {
-                continue;
-            }
-            let wanted = camel(&name);
-            if let Some(index) = (0..self.api.types.len()).find(|i| !visited[*i] && self.api.types[*i].name == wanted) {
-                self.walk_type(Some(pointer), &TypeRef::Named(TypeId(index)), &mut visited);
-            }
-        }
-    }
 
-    fn walk_type(&mut self, pointer: Option<String>, ty: &TypeRef, visited: &mut Vec<bool>) {
-        match ty {
-            TypeRef::Vec(inner) => {
-                let items = pointer.map(|p| format!("{}/items", self.schema_target(&p)));
-                self.walk_type(items, inner, visited);
-            }
-            TypeRef::Map(inner) => {
-                let values = pointer.map(|p| format!("{}/additionalProperties", self.schema_target(&p)));
-                self.walk_type(values, inner, visited);
-            }
-            TypeRef::Named(id) => {
-                let Some(seen) = visited.get_mut(id.0) else { return };
-                if std::mem::replace(seen, true) {
-                    return;
-                }
-                let pointer = pointer.map(|p| self.schema_target(&p));
-                self.type_pointers[id.0] = pointer.clone();
-                let Some(kind) = self.api.types.get(id.0).map(|d| d.kind.clone()) else { return };
-                match kind {
-                    TypeKind::Struct(s) => {
-                        for field in &s.fields {
-                            let at = pointer.as_deref().and_then(|p| self.property_pointer(p, &field.wire_name));
-                            self.walk_type(at, &field.ty, visited);
-                        }
-                        if let Some(additional) = &s.additional {
-                            let at = pointer.as_ref().map(|p| format!("{p}/additionalProperties"));
-                            self.walk_type(at, additional, visited);
-                        }
-                    }
-                    TypeKind::Union(u) => {
-                        for (index, variant) in u.variants.iter().enumerate() {
-                            let at = pointer.as_deref().and_then(|p| self.union_member_pointer(p, index));
-                            self.walk_type(at, &variant.ty, visited);
-                        }
-                    }
-                    TypeKind::Enum(_) | TypeKind::Opaque => {}
-                }
-            }
-            _ => {}
-        }
-    }
 
     /// Marks every named type with the operations and directions that carry it.
     fn index_usage(&mut self) {
@@ -397,14 +239,4 @@ impl Side {
             _ => {}
         }
     }
-}
-
-/// JSON media types, as the generator reads them.
-fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json"
-        || essence.ends_with("+json")
-        || essence.starts_with("application/x-amz-json")
-        || essence == "*/*"
-        || essence == "text/json"
 }

@@ -92,7 +92,10 @@ impl OperationContext<'_, '_> {
             tags: op.tags.clone(),
             feature: None,
             security: None,
+            pointer: site.pointer.clone(),
+            accept: None,
         };
+        operation.accept = accept(&operation, aws_json);
         if let Some(spec) = op.extensions.get("x-pagination") {
             operation.pagination = Some(self.lower_pagination(spec, &operation, &format!("{}/x-pagination", site.pointer))?);
         }
@@ -151,6 +154,7 @@ impl OperationContext<'_, '_> {
                 constant,
                 description: data.description.clone(),
                 deep_object,
+                pointer: Some(pointer),
             });
         }
         Ok(params)
@@ -438,6 +442,15 @@ fn split_query(path: &str) -> (Vec<(String, String)>, String) {
     }
 }
 
+/// JSON when some documented response has a JSON body. AWS JSON operations send none, as
+/// the AWS SDKs do: the protocol fixes the response's media type.
+fn accept(op: &Operation, aws_json: bool) -> Option<String> {
+    let successes = op.responses.success.iter().map(|s| &s.body);
+    let errors = op.responses.errors.iter().map(|e| &e.body);
+    let json_response = successes.chain(errors).any(|body| body.ty().is_some());
+    (json_response && !aws_json).then(|| "application/json".to_string())
+}
+
 fn constant_param(name: &str, value: &str, location: ParamLocation) -> Param {
     Param {
         wire_name: name.to_string(),
@@ -449,6 +462,7 @@ fn constant_param(name: &str, value: &str, location: ParamLocation) -> Param {
         constant: Some(value.to_string()),
         description: None,
         deep_object: false,
+        pointer: None,
     }
 }
 

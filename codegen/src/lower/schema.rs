@@ -87,7 +87,7 @@ impl<'a> TypeSpace<'a> {
         self.defs
             .into_iter()
             .zip(self.names)
-            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false, features: Vec::new() }))
+            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false, features: Vec::new(), pointer: None }))
             .collect()
     }
 
@@ -326,7 +326,7 @@ impl<'a> TypeSpace<'a> {
             }
             _ => unreachable!("only enums, objects and compositions are named"),
         };
-        Ok(TypeDef { name, description: description_of(schema), kind, validated: false, features: Vec::new() })
+        Ok(TypeDef { name, description: description_of(schema), kind, validated: false, features: Vec::new(), pointer: Some(pointer.to_string()) })
     }
 
     fn lower_struct(&mut self, objects: &[(ObjectForm<'_>, String)], name: &str) -> Result<Struct, Diagnostic> {

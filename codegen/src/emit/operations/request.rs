@@ -81,7 +81,7 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
             quote!(if let Some(#field) = #field { request.header(#wire, #text)?; })
         }
     });
-    let accept = wants_accept(op).then(|| quote!(request.accept("application/json");));
+    let accept = op.accept.as_deref().map(|accept| quote!(request.accept(#accept);));
     let send_body = match store {
         BodyStore::None => TokenStream::new(),
         BodyStore::EmptyObject(body) => {
@@ -109,16 +109,6 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
             Ok(request)
         }
     }
-}
-
-/// AWS JSON services answer in their own media type and expect no `Accept`; everyone else
-/// is told that JSON is wanted.
-pub(super) fn wants_accept(op: &Operation) -> bool {
-    let aws_json = op.body.as_ref().is_some_and(|b| b.always_send);
-    let successes = op.responses.success.iter().map(|s| &s.body);
-    let errors = op.responses.errors.iter().map(|e| &e.body);
-    let json_response = successes.chain(errors).any(|body| body.ty().is_some());
-    json_response && !aws_json
 }
 
 /// Puts the typed body (`value`, an expression of type `&T`) on the request, encoded as its
