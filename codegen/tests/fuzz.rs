@@ -171,7 +171,7 @@ fn check_document(document: &Value, format: Format) -> Result<(), TestCaseError>
             if parsed_before(&file.contents, false) {
                 continue;
             }
-            if let Err(e) = syn::parse_file(&file.contents) {
+            if let Err(e) = parse_rust(&file.contents) {
                 return Err(TestCaseError::fail(format!(
                     "{} does not parse as Rust: {e}\n{}",
                     file.path, file.contents
@@ -185,6 +185,20 @@ fn check_document(document: &Value, format: Format) -> Result<(), TestCaseError>
         }
     }
     Ok(())
+}
+
+/// Parses generated Rust on a thread with a large stack: `syn` parses nested expressions
+/// recursively, and a debug build of it overflows a test thread's 2 MiB stack on code that
+/// rustc (which grows its stack as it goes) compiles without trouble.
+fn parse_rust(contents: &str) -> syn::Result<()> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || syn::parse_file(contents).map(drop))
+            .expect("spawn the parser thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Whether a file with these contents already parsed in this process (by a 64-bit hash);
@@ -1010,31 +1024,47 @@ fn apply(root: &mut Value, (choices, mutation): &(Vec<usize>, Mutation)) {
 // ---------------------------------------------------------------------------------------------
 // The properties
 
-proptest! {
-    #![proptest_config(config(256))]
-
-    #[test]
-    fn random_documents(document in document(), format in format()) {
-        check_document(&document, format)?;
+/// Runs a property as `proptest!` would, on a thread with a large stack: building the value
+/// tree of a whole random document nests proptest's strategies deeply enough to overflow a
+/// test thread's 2 MiB stack in a debug build.
+fn run_property<S>(name: &'static str, config: ProptestConfig, strategy: fn() -> S, test: fn(S::Value) -> Result<(), TestCaseError>)
+where
+    S: Strategy + 'static,
+    S::Value: std::fmt::Debug + 'static,
+{
+    let result = std::thread::Builder::new()
+        .name(name.into())
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let config = ProptestConfig { test_name: Some(name), source_file: Some(file!()), ..config };
+            proptest::test_runner::TestRunner::new(config).run(&strategy(), test).map_err(|e| e.to_string())
+        })
+        .expect("spawn the property thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    if let Err(failure) = result {
+        panic!("{name}: {failure}");
     }
 }
 
-proptest! {
-    #![proptest_config(config(48))]
+#[test]
+fn random_documents() {
+    run_property(concat!(module_path!(), "::random_documents"), config(256), || (document(), format()), |(document, format)| {
+        check_document(&document, format)
+    });
+}
 
-    #[test]
-    fn mutated_specs(
-        seed in 0usize..64,
-        mutations in proptest::collection::vec(mutation(), 1..5),
-        format in format(),
-    ) {
+#[test]
+fn mutated_specs() {
+    let strategy = || (0usize..64, proptest::collection::vec(mutation(), 1..5), format());
+    run_property(concat!(module_path!(), "::mutated_specs"), config(48), strategy, |(seed, mutations, format)| {
         let specs = seed_specs();
         let mut document = specs[seed % specs.len()].clone();
         for m in &mutations {
             apply(&mut document, m);
         }
-        check_document(&document, format)?;
-    }
+        check_document(&document, format)
+    });
 }
 
 /// The strategies produce documents the generator accepts, not only refusals: otherwise the
