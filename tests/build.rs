@@ -4,9 +4,11 @@
 //!
 //! A block fenced as `rust` or `rust,no_run` is an example; `rust,ignore` (code that needs a
 //! crate the tests do not depend on, such as `aws-config`) and other languages are not. A
-//! block with its own `fn main` becomes a module as it is; any other block is a snippet: its
-//! leading `use` lines go into a module and the rest into an `async fn` returning
-//! `Result<(), Box<dyn std::error::Error>>`, so that it may use `?` and `.await`.
+//! block with items of its own (`fn main`, a test function) becomes a module as it is, with
+//! `#[tokio::test]` dropped from `no_run` blocks so that they are compiled but not run; any
+//! other block is a snippet: its leading `use` lines go into a module and the rest into an
+//! `async fn` returning `Result<(), Box<dyn std::error::Error>>`, so that it may use `?` and
+//! `.await`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -26,12 +28,12 @@ fn main() {
         let name = readme.strip_prefix(&root).unwrap_or(readme).display().to_string();
         let blocks = rust_blocks(&text);
         writeln!(counts, "    ({name:?}, {}),", blocks.len()).unwrap();
-        for (line, code) in blocks {
+        for (line, no_run, code) in blocks {
             index += 1;
             writeln!(out, "/// {name}, line {line}.").unwrap();
             // A snippet may set up a client and stop there: that is an example, not a bug.
             writeln!(out, "#[allow(dead_code, unused_variables)]\nmod example_{index} {{").unwrap();
-            out.push_str(&wrap(&code));
+            out.push_str(&wrap(&code, no_run));
             out.push_str("}\n\n");
         }
     }
@@ -40,10 +42,11 @@ fn main() {
     std::fs::write(dest, out).unwrap();
 }
 
-/// (line of the opening fence, code with the block's indentation removed).
-fn rust_blocks(text: &str) -> Vec<(usize, String)> {
+/// (line of the opening fence, whether it is `no_run`, code with the block's indentation
+/// removed).
+fn rust_blocks(text: &str) -> Vec<(usize, bool, String)> {
     let mut blocks = Vec::new();
-    let mut current: Option<(usize, usize, String)> = None;
+    let mut current: Option<(usize, usize, bool, String)> = None;
     for (n, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
@@ -52,14 +55,15 @@ fn rust_blocks(text: &str) -> Vec<(usize, String)> {
                 let info = trimmed.trim_start_matches('`').trim();
                 let mut words = info.split(',').map(str::trim);
                 if words.next() == Some("rust") && !info.split(',').any(|w| w.trim() == "ignore") {
-                    current = Some((n + 1, indent, String::new()));
+                    let no_run = info.split(',').any(|w| w.trim() == "no_run");
+                    current = Some((n + 1, indent, no_run, String::new()));
                 }
             }
-            Some((start, _, code)) if trimmed.starts_with("```") => {
-                blocks.push((*start, std::mem::take(code)));
+            Some((start, _, no_run, code)) if trimmed.starts_with("```") => {
+                blocks.push((*start, *no_run, std::mem::take(code)));
                 current = None;
             }
-            Some((_, indent, code)) => {
+            Some((_, indent, _, code)) => {
                 code.push_str(line.get(*indent..).unwrap_or(line.trim_start()));
                 code.push('\n');
             }
@@ -69,9 +73,11 @@ fn rust_blocks(text: &str) -> Vec<(usize, String)> {
     blocks
 }
 
-fn wrap(code: &str) -> String {
-    if code.contains("fn main") {
-        return code.to_string();
+fn wrap(code: &str, no_run: bool) -> String {
+    let has_items = code.lines().any(|l| l.starts_with("fn ") || l.starts_with("async fn ") || l.starts_with("#["));
+    if has_items {
+        let kept = code.lines().filter(|l| !(no_run && l.trim() == "#[tokio::test]"));
+        return kept.collect::<Vec<_>>().join("\n") + "\n";
     }
     let (uses, body): (Vec<&str>, Vec<&str>) = {
         let lines: Vec<&str> = code.lines().collect();

@@ -92,6 +92,7 @@ fn crate_root(lines: &mut Lines, api: &Api) {
     for module in ["errors", "operations", "types"] {
         lines.push(ROOT, "", 1, module, format!("mod {module}"));
     }
+    lines.push(ROOT, "", 1, "mock", "mod mock  # the `mock` feature: typed test doubles, an expectation per operation".to_string());
     lines.push(ROOT, "", 1, "runtime", "mod runtime  # the hand-written runtime, the same in every crate".to_string());
     let reexports = [
         ("BuildError", "runtime::error::BuildError"),

@@ -99,6 +99,8 @@ construct!(pagination_token_and_offset, "pagination", ["src/operations.rs"]);
 // Servers and authentication.
 construct!(servers_and_auth_kinds, "auth", ["src/lib.rs"]);
 construct!(per_operation_security, "security", ["src/lib.rs", "src/operations.rs", "README.md"]);
+construct!(typed_mocks_rest, "params", ["src/mock.rs"]);
+construct!(typed_mocks_aws_json, "aws_json", ["src/mock.rs"]);
 construct!(cargo_features_per_tag, "tag_features", ["Cargo.toml", "src/types.rs", "src/operations.rs", "src/errors.rs"]);
 
 /// Every spec the repository ships, and every construct fixture: (file name, text).

@@ -3,7 +3,7 @@
 //!
 //! Each crate is copied into a fresh directory outside the workspace, with the workspace's
 //! `Cargo.lock` so that it resolves the same versions offline, and checked with warnings
-//! denied. All copies share one target directory, so the dependencies compile once.
+//! denied, with and without its `mock` feature. All copies share one target directory, so the dependencies compile once.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -53,17 +53,21 @@ fn generated_crates(root: &Path) -> Result<Vec<PathBuf>, String> {
 fn check_copy(root: &Path, crate_dir: &Path, copy: &Path, target: &Path) -> Result<(), String> {
     copy_tree(crate_dir, copy).map_err(|e| format!("copying: {e}"))?;
     std::fs::copy(root.join("Cargo.lock"), copy.join("Cargo.lock")).map_err(|e| format!("copying Cargo.lock: {e}"))?;
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["clippy", "--quiet", "--all-targets", "--offline", "--", "-D", "warnings"])
-        .current_dir(copy)
-        .env("CARGO_TARGET_DIR", target)
-        .status()
-        .map_err(|e| format!("running cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo clippy -- -D warnings` failed in a standalone copy ({status})"))
+    // As users build it, and with the typed mocks that tests turn on.
+    for features in [&[][..], &["--features", "mock"][..]] {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["clippy", "--quiet", "--all-targets", "--offline"])
+            .args(features)
+            .args(["--", "-D", "warnings"])
+            .current_dir(copy)
+            .env("CARGO_TARGET_DIR", target)
+            .status()
+            .map_err(|e| format!("running cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("`cargo clippy {} -- -D warnings` failed in a standalone copy ({status})", features.join(" ")));
+        }
     }
+    Ok(())
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {

@@ -8,11 +8,14 @@
 //!
 //! `sigv4` is copied only into crates whose spec signs with AWS SigV4, and `oauth2` only into
 //! crates with an OAuth2 client credentials flow, so no other module may depend on them.
+//! `mock` compiles only with the `mock` feature (a generated crate's, off by default).
 
 pub mod auth;
 pub mod body;
 pub mod client;
 pub mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod oauth2;
 pub mod paginate;
 pub mod request;

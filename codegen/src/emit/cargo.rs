@@ -31,15 +31,17 @@ pub fn manifest(api: &Api) -> String {
             out.push('\n');
         }
     }
+    out.push_str("\n[features]\n");
     if !api.features.is_empty() {
         // One feature per tag; all on by default. The README lists what each one gates.
-        out.push_str("\n[features]\n");
         let names: Vec<String> = api.features.iter().map(|f| quoted(&f.name)).collect();
         out.push_str(&format!("default = [{}]\n", names.join(", ")));
         for feature in &api.features {
             out.push_str(&format!("{} = []\n", quoted(&feature.name)));
         }
     }
+    // Typed test doubles (`src/mock.rs`), off by default: only tests pay for wiremock.
+    out.push_str("mock = [\"dep:wiremock\"]\n");
     out
 }
 

@@ -22,12 +22,14 @@ enum Needs {
     Always,
     SigV4,
     ClientCredentials,
+    /// Every crate, compiled only with its `mock` feature.
+    MockFeature,
 }
 
 impl Needs {
     fn met_by(self, api: &Api) -> bool {
         match self {
-            Needs::Always => true,
+            Needs::Always | Needs::MockFeature => true,
             Needs::SigV4 => api.uses_sigv4(),
             Needs::ClientCredentials => api.uses_client_credentials(),
         }
@@ -40,6 +42,7 @@ const RUNTIME: &[(&str, &str, Needs)] = &[
     ("body.rs", include_str!("../../runtime/src/body.rs"), Needs::Always),
     ("client.rs", include_str!("../../runtime/src/client.rs"), Needs::Always),
     ("error.rs", include_str!("../../runtime/src/error.rs"), Needs::Always),
+    ("mock.rs", include_str!("../../runtime/src/mock.rs"), Needs::MockFeature),
     ("oauth2.rs", include_str!("../../runtime/src/oauth2.rs"), Needs::ClientCredentials),
     ("paginate.rs", include_str!("../../runtime/src/paginate.rs"), Needs::Always),
     ("request.rs", include_str!("../../runtime/src/request.rs"), Needs::Always),
@@ -61,6 +64,7 @@ pub fn emit(api: &Api) -> Result<GeneratedCrate, Diagnostics> {
         file("README.md", readme::readme(api)),
         file("src/errors.rs", rust(operations::emit_errors(api))?),
         file("src/lib.rs", rust(client::emit_lib(api))?),
+        file("src/mock.rs", rust(operations::emit_mock(api))?),
         file("src/operations.rs", rust(operations::emit_operations(api))?),
         file("src/types.rs", types_file(api).map_err(internal)?),
     ];
@@ -102,7 +106,10 @@ fn runtime_mod(files: &[&(&str, &str, Needs)]) -> String {
     let mut out = format!(
         "{HEADER}\n//! Support code shared by every generated client, copied from the generator's runtime.\n\n"
     );
-    for (name, _, _) in files {
+    for (name, _, needs) in files {
+        if *needs == Needs::MockFeature {
+            out.push_str("#[cfg(feature = \"mock\")]\n");
+        }
         out.push_str(&format!("pub mod {};\n", name.trim_end_matches(".rs")));
     }
     out

@@ -65,6 +65,7 @@ pub fn readme(api: &Api) -> String {
          a variant of their own. Secrets are `Secret` values whose `Debug` and `Display` print a redaction.\n\n",
     );
     out.push_str(&features_section(api));
+    out.push_str(&mock_section(api));
     out.push_str("## Operation details\n\n");
     for op in &api.operations {
         out.push_str(&operation_section(api, op));
@@ -145,6 +146,55 @@ fn security_text(api: &Api, security: &Security) -> String {
         .map(|alternative| if alternative.is_empty() { "none".to_string() } else { scheme_names(api, alternative) })
         .collect::<Vec<_>>()
         .join(", or ")
+}
+
+/// A test of code that uses the client, written against the typed mocks.
+fn mock_section(api: &Api) -> String {
+    let library = &api.library;
+    let simple = |op: &&Operation| {
+        op.params.iter().filter(|p| p.required && p.constant.is_none()).all(|p| matches!(p.ty, crate::ir::TypeRef::String))
+    };
+    let Some(op) = api.operations.iter().filter(simple).find(|op| op.http_method.as_str() == "GET" || op.method_name.starts_with("list")).or(api.operations.iter().find(simple)) else {
+        return String::new();
+    };
+    let Some(success) = op.responses.success.first() else { return String::new() };
+    let method = &op.method_name;
+    let params: String = op.params.iter().filter(|p| p.required && p.constant.is_none()).map(|p| format!(".{}(\"example\")", p.rust_name)).collect();
+    let respond = match success.body.ty() {
+        Some(_) => "        // The body your test needs, as the spec describes it.\n        .respond(serde_json::from_value(serde_json::json!({ /* ... */ }))?)\n".to_string(),
+        None => "        .respond()\n".to_string(),
+    };
+    let credentials = match api.schemes.first().map(|s| (&s.kind, &s.setter)) {
+        Some((SchemeKind::Basic, setter)) => format!(".{setter}(\"user\", \"password\")"),
+        Some((SchemeKind::SigV4 { .. }, setter)) => format!(".{setter}(\"AKIDTEST\", \"secret\")"),
+        Some((_, setter)) => format!(".{setter}(\"test\")"),
+        None => String::new(),
+    };
+    format!(
+        "## Testing with mocks\n\n\
+         With the `mock` feature (`{package} = {{ version = \"*\", features = [\"mock\"] }}` in `[dev-dependencies]`), \
+         `mock::MockServer` is a local server with one typed expectation per operation: its setters are the operation's \
+         parameters, it answers with the operation's own success or error types (`respond`, `respond_error`, \
+         `respond_pages`, `respond_status`), and `verify()` fails the test, naming the operation and what differed, \
+         unless every expectation was met.\n\n\
+         ```rust,no_run\n\
+         use {library}::mock::MockServer;\n\n\
+         #[tokio::test]\n\
+         async fn {method}_is_answered() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         \x20   let server = MockServer::start().await;\n\
+         \x20   server\n\
+         \x20       .{method}(){params}\n\
+         {respond}\
+         \x20       .await;\n\
+         \x20   let client = server.client_builder(){credentials}.build()?;\n\
+         \x20   // The code under test, given `client`:\n\
+         \x20   client.{method}(){params}.send().await?;\n\
+         \x20   server.verify().await;\n\
+         \x20   Ok(())\n\
+         }}\n\
+         ```\n\n",
+        package = api.package,
+    )
 }
 
 fn example(api: &Api) -> String {

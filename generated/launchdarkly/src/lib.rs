@@ -19,6 +19,9 @@
 //!
 //! Generated from the OpenAPI description of LaunchDarkly REST API - Access tokens. See the README for an example.
 pub mod errors;
+/// Typed test doubles: a local server that answers each operation as a test says.
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod operations;
 /// Support code shared by every generated client; its items reach users through the
 /// re-exports below, and the rest may change between versions.

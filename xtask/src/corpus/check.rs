@@ -152,7 +152,8 @@ pub fn parse_build_output(output: &str, ok: bool, seconds: f64) -> BuildOutcome 
 pub fn cargo_check(root: &Path, dir: &Path, log: &Path) -> BuildOutcome {
     let start = Instant::now();
     let output = Command::new(cargo())
-        .args(["check", "--quiet", "--message-format", "short", "--manifest-path"])
+        // With the typed mocks too: they are generated code like the rest.
+        .args(["check", "--quiet", "--features", "mock", "--message-format", "short", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", target_dir(root))
         .output();

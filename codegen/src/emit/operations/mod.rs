@@ -7,6 +7,7 @@
 //! (`response`) and pagination streams (`pagination`).
 
 mod builder;
+mod mock;
 mod pagination;
 mod request;
 mod response;
@@ -18,6 +19,7 @@ use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, TypesPat
 use crate::ir::{Api, Operation, Pagination, Struct, TypeRef};
 
 use builder::{body_fields, body_members, body_store, param_setter, settable_params};
+pub use mock::emit_mock;
 use pagination::stream_fn;
 use request::request_fn;
 use response::{decode_fn, error_enum, error_type, success_type};

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::emit::tokens::{ident, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
-use crate::ir::{Api, BodyKind, Operation, ParamLocation, PathPiece, RequestBody, TimeFormat, TypeRef};
+use crate::ir::{Api, BodyKind, Operation, Param, ParamLocation, PathPiece, RequestBody, TimeFormat, TypeRef};
 
 use super::builder::{settable_params, slot, BodyStore, ADDITIONAL};
 
@@ -37,50 +37,21 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
     });
     let path = op.path.iter().map(|piece| match piece {
         PathPiece::Literal(text) => quote!(request.push_path(#text);),
-        PathPiece::Param(index) => {
-            let p = &op.params[*index];
-            let field = ident(&p.rust_name);
-            let text = if is_simple(api, &p.ty) { joined_text(&p.ty, &field) } else { structured_text(&field) };
-            quote!(request.push_path_param(#text);)
-        }
+        PathPiece::Param(index) => send_param(api, &op.params[*index]),
     });
-    let query = op.params.iter().filter(|p| p.location == ParamLocation::Query).map(|p| {
-        let wire = &p.wire_name;
-        if let Some(constant) = &p.constant {
-            return quote!(request.query(#wire, #constant););
-        }
-        let field = ident(&p.rust_name);
-        let item = ident("item");
-        let send_one = match &p.ty {
-            ty if !is_simple(api, ty) => {
-                let deep = p.deep_object;
-                quote!(request.query_value(#wire, &runtime::body::to_json(#field), #deep);)
+    let query_and_headers = [ParamLocation::Query, ParamLocation::Header].map(|location| {
+        let params = op.params.iter().filter(move |p| p.location == location);
+        params.map(|p| {
+            let send = send_param(api, p);
+            if p.required || p.constant.is_some() {
+                send
+            } else {
+                let field = ident(&p.rust_name);
+                quote!(if let Some(#field) = #field { #send })
             }
-            // Arrays go as repeated pairs (`form` style, `explode: true`, the default).
-            TypeRef::Vec(inner) => {
-                let text = value_text(inner, &item);
-                quote!(for #item in #field.iter() { request.query(#wire, #text); })
-            }
-            ty => {
-                let text = value_text(ty, &field);
-                quote!(request.query(#wire, #text);)
-            }
-        };
-        if p.required { send_one } else { quote!(if let Some(#field) = #field { #send_one }) }
+        })
     });
-    let headers = op.params.iter().filter(|p| p.location == ParamLocation::Header).map(|p| {
-        let wire = &p.wire_name;
-        if let Some(constant) = &p.constant {
-            return quote!(request.header(#wire, #constant)?;);
-        }
-        let field = ident(&p.rust_name);
-        let text = if is_simple(api, &p.ty) { joined_text(&p.ty, &field) } else { structured_text(&field) };
-        if p.required {
-            quote!(request.header(#wire, #text)?;)
-        } else {
-            quote!(if let Some(#field) = #field { request.header(#wire, #text)?; })
-        }
-    });
+    let [query, headers] = query_and_headers;
     let accept = op.accept.as_deref().map(|accept| quote!(request.accept(#accept);));
     let send_body = match store {
         BodyStore::None => TokenStream::new(),
@@ -107,6 +78,48 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
             #accept
             #send_body
             Ok(request)
+        }
+    }
+}
+
+/// Lays one parameter on `request`, encoded as its location and type say: its field, when
+/// set, is bound to a reference of its type (`&T`). The typed mocks encode their expected
+/// values with this same code, so that what they match is what the client sends.
+pub(super) fn send_param(api: &Api, p: &Param) -> TokenStream {
+    let wire = &p.wire_name;
+    let field = ident(&p.rust_name);
+    match p.location {
+        ParamLocation::Query => {
+            if let Some(constant) = &p.constant {
+                return quote!(request.query(#wire, #constant););
+            }
+            let item = ident("item");
+            match &p.ty {
+                ty if !is_simple(api, ty) => {
+                    let deep = p.deep_object;
+                    quote!(request.query_value(#wire, &runtime::body::to_json(#field), #deep);)
+                }
+                // Arrays go as repeated pairs (`form` style, `explode: true`, the default).
+                TypeRef::Vec(inner) => {
+                    let text = value_text(inner, &item);
+                    quote!(for #item in #field.iter() { request.query(#wire, #text); })
+                }
+                ty => {
+                    let text = value_text(ty, &field);
+                    quote!(request.query(#wire, #text);)
+                }
+            }
+        }
+        ParamLocation::Header => {
+            if let Some(constant) = &p.constant {
+                return quote!(request.header(#wire, #constant)?;);
+            }
+            let text = if is_simple(api, &p.ty) { joined_text(&p.ty, &field) } else { structured_text(&field) };
+            quote!(request.header(#wire, #text)?;)
+        }
+        ParamLocation::Path => {
+            let text = if is_simple(api, &p.ty) { joined_text(&p.ty, &field) } else { structured_text(&field) };
+            quote!(request.push_path_param(#text);)
         }
     }
 }

@@ -5,6 +5,8 @@ pub mod auth;
 pub mod body;
 pub mod client;
 pub mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paginate;
 pub mod request;
 pub mod response;
