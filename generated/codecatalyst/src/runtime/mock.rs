@@ -133,10 +133,24 @@ impl Criteria {
         request.method == self.method && self.path_difference(request.url.path(), false).is_none()
     }
 
-    /// The path as received, checked piece by piece; with `values`, set parameters must
-    /// also have their value.
+    /// The path as received, checked piece by piece after any base path the client was
+    /// given (`/v3` in `https://host/v3`); with `values`, set parameters must also have
+    /// their value.
     fn path_difference(&self, received: &str, values: bool) -> Option<String> {
-        let mut rest = received;
+        let mut differences = Vec::new();
+        for (start, _) in received.match_indices('/') {
+            match self.path_difference_from(received, &received[start..], values) {
+                None => return None,
+                Some(why) => differences.push(why),
+            }
+        }
+        // Where the path had the operation's shape, the parameter value is what differed.
+        let best = differences.iter().position(|d| d.starts_with("path parameter")).unwrap_or(0);
+        Some(differences.into_iter().nth(best).unwrap_or_else(|| format!("the path `{received}` is not the operation's")))
+    }
+
+    fn path_difference_from(&self, received: &str, path: &str, values: bool) -> Option<String> {
+        let mut rest = path;
         for part in &self.path {
             match part {
                 PathPart::Literal(text) => match rest.strip_prefix(text) {
