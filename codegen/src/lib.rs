@@ -13,6 +13,7 @@ pub mod ir;
 pub mod load;
 mod lower;
 mod naming;
+mod openapi31;
 pub mod source_map;
 pub mod surface;
 

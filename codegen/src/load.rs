@@ -9,8 +9,12 @@ use crate::source_map::{escape_token, SourceMap};
 /// A parsed spec, with everything needed to point at a place in its text.
 pub struct Document {
     pub api: OpenAPI,
-    /// The same document as plain JSON, for `$ref`s that point outside `components`.
+    /// The same document as plain JSON, for `$ref`s that point outside `components` (for a
+    /// 3.1 document, after its rewriting into 3.0 form).
     pub raw: Value,
+    /// What reading the document had to leave out or change (3.1 constructs with no 3.0
+    /// form): warnings, never refusals.
+    pub notes: Vec<Diagnostic>,
     locator: Locator,
 }
 
@@ -51,13 +55,21 @@ impl Document {
     }
 }
 
-/// Parses `text` (YAML or JSON) as an OpenAPI 3.0.x document.
+/// Parses `text` (YAML or JSON) as an OpenAPI 3.0.x or 3.1.x document.
 pub fn load(text: &str, file: &str) -> Result<Document, Diagnostics> {
     let locator = Locator::new(file, text);
-    let raw = parse_text(text, file)?;
-    check_version(&raw, &locator)?;
+    let mut raw = parse_text(text, file)?;
+    let notes = match check_version(&raw, &locator)? {
+        Version::V30 => Vec::new(),
+        Version::V31 => crate::openapi31::downgrade(&mut raw, &locator).map_err(Diagnostics::single)?,
+    };
     let api = deserialize(&raw, &locator)?;
-    Ok(Document { api, raw, locator })
+    Ok(Document { api, raw, notes, locator })
+}
+
+enum Version {
+    V30,
+    V31,
 }
 
 fn parse_text(text: &str, file: &str) -> Result<Value, Diagnostics> {
@@ -87,7 +99,7 @@ fn strip_location(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
 
-fn check_version(raw: &Value, locator: &Locator) -> Result<(), Diagnostics> {
+fn check_version(raw: &Value, locator: &Locator) -> Result<Version, Diagnostics> {
     let fail = |pointer: &str, message: String| Err(Diagnostics::single(locator.error(pointer, message)));
     if !raw.is_object() {
         return fail("#", "the document must be a mapping with an `openapi` field".into());
@@ -100,18 +112,19 @@ fn check_version(raw: &Value, locator: &Locator) -> Result<(), Diagnostics> {
     }
     match raw.get("openapi") {
         None => fail("#", "the document has no `openapi` field; add `openapi: 3.0.3`".into()),
-        Some(Value::String(version)) if is_supported(version) => Ok(()),
+        Some(Value::String(version)) if is_minor(version, "0") => Ok(Version::V30),
+        Some(Value::String(version)) if is_minor(version, "1") => Ok(Version::V31),
         Some(version) => fail(
             "#/openapi",
-            format!("OpenAPI {} is not supported; this generator reads OpenAPI 3.0.x", display(version)),
+            format!("OpenAPI {} is not supported; this generator reads OpenAPI 3.0.x and 3.1.x", display(version)),
         ),
     }
 }
 
-fn is_supported(version: &str) -> bool {
+fn is_minor(version: &str, minor: &str) -> bool {
     let mut parts = version.split('.');
     parts.next() == Some("3")
-        && parts.next() == Some("0")
+        && parts.next() == Some(minor)
         && parts.next().is_none_or(|patch| patch.chars().all(|c| c.is_ascii_digit()))
 }
 
@@ -151,12 +164,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accepts_only_3_0() {
-        assert!(is_supported("3.0.0"));
-        assert!(is_supported("3.0.3"));
-        assert!(is_supported("3.0"));
-        assert!(!is_supported("3.1.0"));
-        assert!(!is_supported("2.0"));
-        assert!(!is_supported("3.0.x"));
+    fn reads_3_0_and_3_1() {
+        assert!(is_minor("3.0.0", "0"));
+        assert!(is_minor("3.0.3", "0"));
+        assert!(is_minor("3.0", "0"));
+        assert!(!is_minor("3.1.0", "0"));
+        assert!(is_minor("3.1.0", "1"));
+        assert!(is_minor("3.1.1", "1"));
+        assert!(!is_minor("3.2.0", "1"));
+        assert!(!is_minor("2.0", "0"));
+        assert!(!is_minor("3.0.x", "0"));
     }
 }

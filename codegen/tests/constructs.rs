@@ -83,6 +83,7 @@ construct!(untyped_values, "untyped", ["src/types.rs"]);
 construct!(inline_object_schemas, "inline", ["src/types.rs", "src/operations.rs", "src/errors.rs"]);
 construct!(recursive_types, "recursive", ["src/types.rs"]);
 construct!(secrets, "secrets", ["src/types.rs", "src/operations.rs"]);
+construct!(openapi_3_1, "openapi31", ["src/types.rs", "src/operations.rs"]);
 construct!(keywords_and_odd_names, "keywords", ["src/types.rs"]);
 
 // Operations.

@@ -77,8 +77,9 @@ macro_rules! check {
 check!(yaml_with_a_tab_in_the_indentation, "yaml_tab", [(4, 1)], "#", "tab");
 check!(yaml_with_an_unclosed_bracket, "yaml_unclosed_bracket", [(4, 6)], "#", "not valid YAML");
 
-// Documents that are not OpenAPI 3.0.x.
-check!(openapi_3_1_is_refused, "openapi_3_1", [(1, 1)], "#/openapi", "3.1.0");
+// Documents that are not OpenAPI 3.0.x or 3.1.x.
+check!(openapi_3_2_is_refused, "openapi_3_2", [(1, 1)], "#/openapi", "3.2.0");
+check!(another_json_schema_dialect_is_refused, "json_schema_dialect", [(3, ANY)], "#/jsonSchemaDialect", "my-dialect");
 check!(swagger_2_is_refused, "swagger_2", [(1, 1)], "#/swagger", "Swagger 2.0");
 check!(a_document_without_openapi_is_refused, "no_openapi_field", [(1, ANY)], "#", "`openapi`");
 check!(a_yaml_list_is_not_a_document, "not_a_mapping_list", [(1, 1)], "#", "mapping");
@@ -276,4 +277,28 @@ paths:
     let errors = lenient.files.iter().find(|f| f.path == "src/errors.rs").unwrap();
     assert_eq!(errors.contents.matches("InvalidParameterException(types::").count(), 1, "{}", errors.contents);
     assert!(!errors.contents.contains("InvalidParameterException2"));
+}
+
+/// An OpenAPI 3.1 document generates; what 3.0's model cannot say is reported as located
+/// warnings, and the rest is kept (`constructs__openapi31@types.snap` shows the types).
+#[test]
+fn openapi_3_1_constructs_without_a_3_0_form_are_warnings() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/constructs/openapi31.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let settings = Settings { stem: "openapi31".into() };
+    codegen::generate(&text, "openapi31.yaml", &settings).expect("warnings do not refuse a spec");
+    let (_, warnings) = codegen::generate_lenient(&text, "openapi31.yaml", &settings).unwrap();
+    let located: Vec<(String, Option<usize>)> = warnings.iter().map(|w| (w.pointer.clone(), w.line)).collect();
+    assert_eq!(
+        located,
+        [
+            ("#/webhooks".to_string(), Some(13)),
+            ("#/components/schemas/ChatRequest/properties/point".to_string(), Some(74)),
+            ("#/components/schemas/ChatRequest/properties/shape".to_string(), Some(77)),
+            ("#/components/schemas/ChatRequest/properties/anything_but_null".to_string(), Some(81)),
+        ],
+        "{warnings:#?}"
+    );
+    assert!(warnings.iter().all(|w| !w.is_error()));
+    assert!(warnings[2].message.contains("`if`, `then`, `else` cannot be expressed"), "{}", warnings[2]);
 }

@@ -257,7 +257,7 @@ fn a_spec_that_fails_to_load_gives_located_diagnostics() {
     // Both revisions broken: both are reported, base first.
     let both = diff::compare(
         Some(Revision { text: &broken, file: "main:specs/x.yaml" }),
-        Some(Revision { text: "openapi: 3.1.0\n", file: "specs/x.yaml" }),
+        Some(Revision { text: "openapi: 3.2.0\n", file: "specs/x.yaml" }),
         "x",
     )
     .expect_err("both broken");

@@ -24,7 +24,8 @@ use schema::TypeSpace;
 /// generator cannot express is skipped (operations) or kept as JSON (schemas) and reported,
 /// and the rest is generated; without it, any problem refuses the whole spec.
 pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api, Vec<Diagnostic>), Diagnostics> {
-    let mut problems = Vec::new();
+    // What reading a 3.1 document changed or left out, as warnings.
+    let mut problems = doc.notes.clone();
     // Auth setters are named first, so that a server variable never takes one's name.
     let mut builder_scope = Scope::with_reserved(CLIENT_BUILDER_METHODS);
     let schemes = security::Schemes::lower(doc, &mut builder_scope, &mut problems);
