@@ -9,8 +9,8 @@
 //! 2. Every `*.json` document under its `api/` directory is generated in process, leniently
 //!    (`codegen::generate_lenient`), on as many threads as there are cores, each document under
 //!    `catch_unwind`: it is generated, refused (the first diagnostic is kept) or the generator
-//!    panicked (a bug). OpenAPI 3.1 documents are counted and skipped. A document's name is
-//!    its path below `api/` without `.json` (`vtex.local/License-Manager-API`). The largest
+//!    panicked (a bug). OpenAPI 3.0 and 3.1 documents are generated; others (Swagger 2.0) are
+//!    counted and skipped. A document's name is its path below `api/` without `.json` (`vtex.local/License-Manager-API`). The largest
 //!    documents go first, and those over 10 MB (Microsoft Graph, 20 and 47 MB) one at a time,
 //!    which bounds the memory used (about 8 GB for the 47 MB document).
 //! 3. A sample of N generated crates (default 200) is written as one workspace,
@@ -92,8 +92,6 @@ enum Outcome {
     /// Refused: the number of diagnostics and the first one, on one line.
     Refused { count: usize, first: String },
     Panicked(String),
-    /// `openapi: 3.1.x`.
-    Skipped31,
     /// Neither 3.0 nor 3.1 (such as `swagger: "2.0"`): the version.
     SkippedOther(String),
 }
@@ -522,8 +520,7 @@ fn generate_one(document: &Document) -> (Outcome, Option<GeneratedCrate>) {
     if let Ok(probe) = serde_json::from_str::<VersionProbe>(&text) {
         let version = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
         match (probe.openapi.as_ref().map(version), probe.swagger.as_ref().map(version)) {
-            (Some(v), _) if v.starts_with("3.1") => return (Outcome::Skipped31, None),
-            (Some(v), _) if v.starts_with("3.0") => {}
+            (Some(v), _) if v.starts_with("3.0") || v.starts_with("3.1") => {}
             (Some(v), _) => return (Outcome::SkippedOther(format!("openapi {v}")), None),
             (None, Some(v)) => return (Outcome::SkippedOther(format!("swagger {v}")), None),
             (None, None) => {}
@@ -794,7 +791,6 @@ impl Summary<'_> {
         let partial = count(&|o| matches!(o, Outcome::Generated { left_out } if !left_out.is_empty()));
         let refused = count(&|o| matches!(o, Outcome::Refused { .. }));
         let panicked = count(&|o| matches!(o, Outcome::Panicked(_)));
-        let skipped31 = count(&|o| matches!(o, Outcome::Skipped31));
         let skipped_other = count(&|o| matches!(o, Outcome::SkippedOther(_)));
         let failed: Vec<(usize, &Build)> = self
             .builds
@@ -813,7 +809,6 @@ impl Summary<'_> {
         let n = |x: usize| thousands(x);
         let mut rows = vec![
             vec!["documents".into(), n(self.documents.len())],
-            vec!["OpenAPI 3.1, skipped".into(), n(skipped31)],
         ];
         if skipped_other > 0 {
             rows.push(vec!["other versions, skipped".into(), n(skipped_other)]);
@@ -1035,11 +1030,12 @@ mod tests {
         let docs = vec![ok, v31, v2, broken];
         let (outcomes, seconds, sample) = generate_all(&docs, 5, 0, 2);
         assert_eq!(outcomes[0], Outcome::Generated { left_out: Vec::new() });
-        assert_eq!(outcomes[1], Outcome::Skipped31);
+        assert_eq!(outcomes[1], Outcome::Generated { left_out: Vec::new() }, "OpenAPI 3.1 is generated too");
         assert_eq!(outcomes[2], Outcome::SkippedOther("swagger 2.0".into()));
         assert!(matches!(&outcomes[3], Outcome::Refused { first, .. } if first.starts_with("broken.json")), "{:?}", outcomes[3]);
         assert_eq!(seconds.len(), 4);
-        assert_eq!(sample.keys().copied().collect::<Vec<_>>(), [0]);
+        // Both generated documents are in the sample (`generate_all` samples 5 of them).
+        assert_eq!(sample.keys().copied().collect::<Vec<_>>(), [0, 1]);
     }
 
     #[test]
@@ -1114,7 +1110,7 @@ mod tests {
                 left_out: vec![reason("no `a`"), reason("no `b`"), reason("bad")],
             },
             Outcome::Refused { count: 3, first: "c.json:1:1: error: no".into() },
-            Outcome::Skipped31,
+            Outcome::SkippedOther("swagger 2.0".into()),
             Outcome::Generated { left_out: vec![reason("bad")] },
         ];
         let seconds = vec![0.1, 0.2, 0.3, 0.0, 0.1];
@@ -1139,7 +1135,7 @@ mod tests {
         };
         let (report, failures) = summary(&builds, &outcomes);
         assert!(report.contains("| generated                      | 3 (2 with parts left out) |"), "{report}");
-        assert!(report.contains("| OpenAPI 3.1, skipped           | 1 "), "{report}");
+        assert!(report.contains("| other versions, skipped        | 1 "), "{report}");
         assert!(report.contains("| sample: compiled cleanly       | 1 of 2 "), "{report}");
         assert!(report.contains("b: w1 (1 warning)"), "{report}");
         assert!(report.contains("the 2 commonest of 2 reasons"), "{report}");
