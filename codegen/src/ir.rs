@@ -37,6 +37,10 @@ impl Api {
         self.schemes.iter().any(|s| matches!(s.kind, SchemeKind::SigV4 { .. }))
     }
 
+    pub fn uses_streaming(&self) -> bool {
+        self.operations.iter().any(|op| op.responses.events.is_some())
+    }
+
     pub fn uses_client_credentials(&self) -> bool {
         self.schemes.iter().any(|s| s.client_credentials().is_some())
     }
@@ -307,6 +311,22 @@ pub struct BodyProperty {
 pub struct Responses {
     pub success: Vec<SuccessCase>,
     pub errors: Vec<ErrorCase>,
+    /// A success documented as a stream (server-sent events, JSON lines): `send_events()`.
+    pub events: Option<EventStream>,
+}
+
+/// A streaming success response: how it is cut into items, and each item's type.
+#[derive(Debug, Clone)]
+pub struct EventStream {
+    pub framing: Framing,
+    pub media_type: String,
+    pub item: TypeRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    ServerSentEvents,
+    JsonLines,
 }
 
 #[derive(Debug, Clone)]

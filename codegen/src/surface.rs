@@ -203,6 +203,11 @@ fn operation(lines: &mut Lines, api: &Api, op: &Operation) {
             lines.push(OPERATIONS, group, STREAM, "stream", noted(stream, note));
         }
     }
+    if let Some(events) = &op.responses.events {
+        let item = rust_type(api, &events.item);
+        let line = format!("op {builder}::send_events().await -> Result<Response<runtime::stream::Events<{item}, {error}>>, Error<{error}>>");
+        lines.push(OPERATIONS, group, STREAM, "send_events", noted(line, &format!("`{}`", events.media_type)));
+    }
     for (variant, body, status) in variants.unwrap_or_default() {
         lines.push(OPERATIONS, group, RESPONSE, &variant, noted(format!("response {success}::{variant}{body}"), &status));
     }

@@ -84,6 +84,7 @@ construct!(inline_object_schemas, "inline", ["src/types.rs", "src/operations.rs"
 construct!(recursive_types, "recursive", ["src/types.rs"]);
 construct!(secrets, "secrets", ["src/types.rs", "src/operations.rs"]);
 construct!(openapi_3_1, "openapi31", ["src/types.rs", "src/operations.rs"]);
+construct!(streaming_responses, "streaming", ["src/operations.rs"]);
 construct!(keywords_and_odd_names, "keywords", ["src/types.rs"]);
 
 // Operations.

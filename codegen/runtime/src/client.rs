@@ -295,7 +295,10 @@ impl ClientCore {
                             }
                         }
                     }
-                    let response = RawResponse::new(sent.status, sent.headers, sent.body, attempt);
+                    let response = match sent.unread {
+                        Some(unread) => RawResponse::streaming(unread, attempt),
+                        None => RawResponse::new(sent.status, sent.headers, sent.body, attempt),
+                    };
                     if retries_left && policy.should_retry_response(&response, idempotent) {
                         let delay = policy.delay_for_response(&response, attempt - 1);
                         tracing::debug!(
@@ -392,7 +395,7 @@ impl ClientCore {
                 .iter()
                 .any(|c| c.refreshes())
                 .then(|| request.headers().clone());
-            let (status, headers, body) = match self.send(request).await {
+            let (status, headers, body, unread) = match self.send(request, parts.is_streaming()).await {
                 Ok(sent) => sent,
                 Err(e) => return Ok(Err(e)),
             };
@@ -400,6 +403,7 @@ impl ClientCore {
                 status,
                 headers,
                 body,
+                unread,
                 credential_headers,
             };
             let next = match redirect_target(&sent, &url) {
@@ -458,15 +462,21 @@ impl ClientCore {
         Ok(request)
     }
 
+    /// Sends one request. With `streaming`, a successful response's body is left unread
+    /// (the caller reads it as a stream); any other body is read in full.
     async fn send(
         &self,
         request: reqwest::Request,
-    ) -> Result<(u16, HeaderMap, Bytes), reqwest::Error> {
+        streaming: bool,
+    ) -> Result<(u16, HeaderMap, Bytes, Option<reqwest::Response>), reqwest::Error> {
         let response = self.inner.http.execute(request).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        if streaming && response.status().is_success() {
+            return Ok((status, headers, Bytes::new(), Some(response)));
+        }
         let body = response.bytes().await?;
-        Ok((status, headers, body))
+        Ok((status, headers, body, None))
     }
 }
 
@@ -476,6 +486,8 @@ struct Sent {
     status: u16,
     headers: HeaderMap,
     body: Bytes,
+    /// A successful streaming response's body, not read yet.
+    unread: Option<reqwest::Response>,
     credential_headers: Option<HeaderMap>,
 }
 

@@ -23,6 +23,7 @@ pub mod response;
 pub mod retry;
 pub mod secret;
 pub mod sigv4;
+pub mod stream;
 pub mod string_enum;
 pub mod timestamp;
 pub mod validate;

@@ -46,6 +46,8 @@ pub struct RequestParts {
     idempotent: bool,
     problem: Option<RequestProblem>,
     security: Option<Security>,
+    /// Leave a successful response's body unread, for [`super::stream::Events`].
+    streaming: bool,
 }
 
 /// Which security schemes a request needs: alternatives, tried in order, each a list of
@@ -78,7 +80,17 @@ impl RequestParts {
             idempotent,
             problem: None,
             security: None,
+            streaming: false,
         }
+    }
+
+    /// A successful response's body is read as a stream of events, not all at once.
+    pub fn set_streaming(&mut self, yes: bool) {
+        self.streaming = yes;
+    }
+
+    pub fn is_streaming(&self) -> bool {
+        self.streaming
     }
 
     /// The operation's own security requirement, when it differs from the API's default.

@@ -448,14 +448,10 @@ async fn error_codes_and_empty_bodies() {
         #[serde(rename = "NextToken", default)]
         next_token: Option<String>,
     }
-    let r = client
-        .execute(get("/empty"))
-        .await
-        .map_err(Error::<()>::from)
-        .unwrap();
-    let out = r.clone().json_or_empty_object::<Output, ()>().unwrap();
+    let empty = || async { client.execute(get("/empty")).await.map_err(Error::<()>::from).unwrap() };
+    let out = empty().await.json_or_empty_object::<Output, ()>().unwrap();
     assert_eq!(out.into_inner(), Output { next_token: None });
-    let err = r.json::<Output, ()>().unwrap_err();
+    let err = empty().await.json::<Output, ()>().unwrap_err();
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
 }
 

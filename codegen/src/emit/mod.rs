@@ -24,6 +24,8 @@ enum Needs {
     ClientCredentials,
     /// Every crate, compiled only with its `mock` feature.
     MockFeature,
+    /// Crates with a streaming response (server-sent events, JSON lines).
+    Streaming,
 }
 
 impl Needs {
@@ -32,6 +34,7 @@ impl Needs {
             Needs::Always | Needs::MockFeature => true,
             Needs::SigV4 => api.uses_sigv4(),
             Needs::ClientCredentials => api.uses_client_credentials(),
+            Needs::Streaming => api.uses_streaming(),
         }
     }
 }
@@ -50,6 +53,7 @@ const RUNTIME: &[(&str, &str, Needs)] = &[
     ("retry.rs", include_str!("../../runtime/src/retry.rs"), Needs::Always),
     ("secret.rs", include_str!("../../runtime/src/secret.rs"), Needs::Always),
     ("sigv4.rs", include_str!("../../runtime/src/sigv4.rs"), Needs::SigV4),
+    ("stream.rs", include_str!("../../runtime/src/stream.rs"), Needs::Streaming),
     ("string_enum.rs", include_str!("../../runtime/src/string_enum.rs"), Needs::Always),
     ("timestamp.rs", include_str!("../../runtime/src/timestamp.rs"), Needs::Always),
     ("validate.rs", include_str!("../../runtime/src/validate.rs"), Needs::Always),

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{
-    BodyDecoding, BodyKind, BodyProperty, ErrorCase, HttpMethod, Operation, PageInput, Pagination, Param, ParamLocation,
+    BodyDecoding, BodyKind, BodyProperty, ErrorCase, EventStream, Framing, HttpMethod, Operation, PageInput, Pagination, Param, ParamLocation,
     PathPiece, RequestBody, Responses, StatusMatch, SuccessCase, TypeKind, TypeRef,
 };
 use crate::load::Document;
@@ -262,6 +262,7 @@ impl OperationContext<'_, '_> {
         let mut errors = Vec::new();
         let mut success_scope = Scope::default();
         let mut error_scope = Scope::default();
+        let mut events = None;
         let entries = op.responses.responses.iter().map(|(s, r)| (Some(s), r)).chain(op.responses.default.iter().map(|r| (None, r)));
         for (status, response) in entries {
             let key = status.map(status_key).unwrap_or_else(|| "default".into());
@@ -294,6 +295,9 @@ impl OperationContext<'_, '_> {
                 continue;
             }
             let hint = if is_success { format!("{type_name}Response") } else { format!("{type_name}{}", status_variant(status_match)) };
+            if is_success && events.is_none() {
+                events = self.lower_event_stream(&response, &response_pointer, &format!("{type_name}Event"))?;
+            }
             let body = self.lower_response_body(&response, &response_pointer, &hint, aws_json)?;
             if is_success {
                 success.push(SuccessCase { status: status_match, variant: success_scope.claim(&status_variant(status_match)), body, description: response.description.clone() });
@@ -310,7 +314,36 @@ impl OperationContext<'_, '_> {
                 success.push(SuccessCase { status: case.status, variant: "Default".into(), body: case.body, description: case.description });
             }
         }
-        Ok(Responses { success, errors })
+        Ok(Responses { success, errors, events })
+    }
+
+    /// A streaming media type of a success response (`text/event-stream`, JSON lines), and
+    /// the type of its items: the schema's, or JSON values when it gives none (a schema of
+    /// `type: string` describes the raw text, not the items).
+    fn lower_event_stream(&mut self, response: &openapiv3::Response, pointer: &str, hint: &str) -> Result<Option<EventStream>, Diagnostic> {
+        let Some((media_type, media, framing)) = response.content.iter().find_map(|(ct, media)| {
+            let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let framing = match essence.as_str() {
+                "text/event-stream" => Framing::ServerSentEvents,
+                "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" | "application/jsonlines" => Framing::JsonLines,
+                _ => return None,
+            };
+            Some((ct, media, framing))
+        }) else {
+            return Ok(None);
+        };
+        let item = match &media.schema {
+            Some(schema) => {
+                let schema_pointer = format!("{pointer}/content/{}/schema", escape_token(media_type));
+                let lowered = self.types.lower(schema, &schema_pointer, hint)?;
+                match lowered.ty {
+                    TypeRef::String => TypeRef::Json,
+                    ty => ty,
+                }
+            }
+            None => TypeRef::Json,
+        };
+        Ok(Some(EventStream { framing, media_type: media_type.clone(), item }))
     }
 
     fn lower_response_body(&mut self, response: &openapiv3::Response, pointer: &str, hint: &str, aws_json: bool) -> Result<BodyDecoding, Diagnostic> {

@@ -17,8 +17,8 @@
 //! (`respond_status`: a 429 to exercise retries). Earlier expectations answer first;
 //! `times(n)` hands over to the next after `n` requests.
 use crate::{errors, types};
-pub use crate::runtime::mock::MockServer;
 use crate::runtime::mock::{Answer, Expectation, PathPart};
+pub use crate::runtime::mock::MockServer;
 impl MockServer {
     /// A client builder pointed at this server; add credentials and build.
     pub fn client_builder(&self) -> crate::ClientBuilder {

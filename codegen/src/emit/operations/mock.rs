@@ -27,6 +27,15 @@ pub fn emit_mock(api: &Api) -> TokenStream {
         .then(|| quote!(types,));
     let errors = (!api.operations.is_empty()).then(|| quote!(errors,));
     let allow = super::allow_unused(api);
+    // A spec without operations has nothing to expect: only the server itself.
+    let imports = (!api.operations.is_empty()).then(|| {
+        quote! {
+            #allow
+            use crate::{#errors #runtime #types};
+            #allow
+            use crate::runtime::mock::{Answer, Expectation, PathPart};
+        }
+    });
     quote! {
         //! Typed test doubles, with the `mock` feature: a local server that answers each
         //! operation as a test says.
@@ -45,10 +54,8 @@ pub fn emit_mock(api: &Api) -> TokenStream {
         //! status the spec gives it), a page after page (`respond_pages`) or a bare status
         //! (`respond_status`: a 429 to exercise retries). Earlier expectations answer first;
         //! `times(n)` hands over to the next after `n` requests.
-        #allow
-        use crate::{#errors #runtime #types};
+        #imports
         pub use crate::runtime::mock::MockServer;
-        use crate::runtime::mock::{Answer, Expectation, PathPart};
 
         impl MockServer {
             /// A client builder pointed at this server; add credentials and build.

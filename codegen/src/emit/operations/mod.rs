@@ -22,7 +22,7 @@ use builder::{body_fields, body_members, body_store, param_setter, settable_para
 pub use mock::emit_mock;
 use pagination::stream_fn;
 use request::request_fn;
-use response::{decode_fn, error_enum, error_type, success_type};
+use response::{decode_fn, error_enum, error_type, events_fn, success_type};
 
 pub fn emit_operations(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(|op| client_method(api, op));
@@ -116,6 +116,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     let error_ty = error_type(op);
     let decode = decode_fn(api, op, &success, &error_ty);
     let stream = (!success.is_enum).then(|| stream_fn(api, op, &success.ty, &error_ty)).flatten();
+    let events = events_fn(api, op, &error_ty);
 
     quote! {
         #[doc = #line]
@@ -147,6 +148,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             }
 
             #stream
+            #events
             #request_fn
             #decode
         }

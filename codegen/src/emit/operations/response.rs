@@ -212,3 +212,36 @@ pub(super) fn decode_body(api: &Api, body: &BodyDecoding, typed: bool) -> TokenS
         None => quote!(raw.#method()),
     }
 }
+
+/// `send_events()` for an operation documented as streaming its success: the same request,
+/// asking for the stream's media type, and a stream of decoded items; an error status is
+/// decoded as `send()` decodes it.
+pub(super) fn events_fn(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
+    let events = op.responses.events.as_ref()?;
+    let item = rust_type(api, &events.item, TypesPath::Crate);
+    let (framing, what) = match events.framing {
+        crate::ir::Framing::ServerSentEvents => (quote!(ServerSentEvents), "server-sent event"),
+        crate::ir::Framing::JsonLines => (quote!(JsonLines), "JSON line"),
+    };
+    let media_type = &events.media_type;
+    let line = format!(
+        " Sends the request asking for `{media_type}` and returns the response as a stream: each {what}, decoded, as \
+         it arrives. An error status is decoded as by [`send`](Self::send)."
+    );
+    Some(quote! {
+        #[doc = #line]
+        pub async fn send_events(mut self) -> Result<crate::Response<runtime::stream::Events<#item, #error_ty>>, crate::Error<#error_ty>> {
+            let mut request = self.request()?;
+            request.set_streaming(true);
+            request.accept(#media_type);
+            let raw = self.client.core.execute(request).await?;
+            if raw.is_success() {
+                return runtime::stream::events(raw, runtime::stream::Framing::#framing);
+            }
+            Err(match Self::decode(raw) {
+                Err(error) => error,
+                Ok(response) => runtime::response::not_a_stream(response),
+            })
+        }
+    })
+}

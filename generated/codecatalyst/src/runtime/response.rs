@@ -99,13 +99,26 @@ pub enum Route {
     Any,
 }
 
-/// A response as received, any status, body read in full.
-#[derive(Clone)]
+/// A status that the spec gives a success but that is not one (`default` as the only
+/// documented response), met while a stream was expected: there is no stream to read.
+pub fn not_a_stream<T, E>(response: Response<T>) -> Error<E> {
+    let (status, headers, _) = response.into_parts();
+    Error::UnexpectedStatus {
+        status,
+        headers: Box::new(headers),
+        body: Bytes::new(),
+        attempts: 1,
+    }
+}
+
+/// A response as received, any status, body read in full (or, for a successful response to
+/// a streaming request, left to read).
 pub struct RawResponse {
     status: u16,
     headers: HeaderMap,
     body: Bytes,
     attempts: u32,
+    unread: Option<reqwest::Response>,
 }
 
 impl RawResponse {
@@ -115,7 +128,25 @@ impl RawResponse {
             headers,
             body,
             attempts,
+            unread: None,
         }
+    }
+
+    /// A successful response whose body is still to be read, as a stream.
+    pub fn streaming(response: reqwest::Response, attempts: u32) -> Self {
+        RawResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: Bytes::new(),
+            attempts,
+            unread: Some(response),
+        }
+    }
+
+    /// The unread body of a streaming response; `None` when it was read in full (a request
+    /// not sent as streaming).
+    pub fn take_unread(&mut self) -> Option<reqwest::Response> {
+        self.unread.take()
     }
 
     pub fn status(&self) -> u16 {
