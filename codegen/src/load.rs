@@ -59,12 +59,29 @@ impl Document {
 pub fn load(text: &str, file: &str) -> Result<Document, Diagnostics> {
     let locator = Locator::new(file, text);
     let mut raw = parse_text(text, file)?;
-    let notes = match check_version(&raw, &locator)? {
+    let mut notes = match check_version(&raw, &locator)? {
         Version::V30 => Vec::new(),
         Version::V31 => crate::openapi31::downgrade(&mut raw, &locator).map_err(Diagnostics::single)?,
     };
+    notes.extend(fill_required_info(&mut raw, &locator));
     let api = deserialize(&raw, &locator)?;
     Ok(Document { api, raw, notes, locator })
+}
+
+/// `info.title` and `info.version` are required, but a spec without them (Anthropic's has no
+/// version) still describes an API: they are filled in, with a warning.
+fn fill_required_info(raw: &mut Value, locator: &Locator) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    let Some(root) = raw.as_object_mut() else { return notes };
+    let info = root.entry("info").or_insert_with(|| Value::Object(Default::default()));
+    let Some(info) = info.as_object_mut() else { return notes };
+    for (field, fallback) in [("title", "API"), ("version", "unversioned")] {
+        if !info.get(field).is_some_and(Value::is_string) {
+            info.insert(field.into(), fallback.into());
+            notes.push(locator.warning("#/info", format!("`info.{field}` is missing or not a string; using `{fallback}`")));
+        }
+    }
+    notes
 }
 
 enum Version {
@@ -80,7 +97,9 @@ fn parse_text(text: &str, file: &str) -> Result<Value, Diagnostics> {
             return Ok(value);
         }
     }
-    serde_yaml::from_str::<Value>(text).map_err(|error| {
+    // Through YAML's own value: YAML integers beyond 64 bits (OpenAI's and Cohere's specs
+    // write `minimum: -9223372036854776000`) would fail a direct conversion to JSON.
+    serde_yaml::from_str::<serde_yaml::Value>(&widen_big_integers(text)).map(yaml_to_json).map_err(|error| {
         let mut diagnostic = Diagnostic::new(
             file,
             "#",
@@ -92,6 +111,68 @@ fn parse_text(text: &str, file: &str) -> Result<Value, Diagnostics> {
         }
         Diagnostics::single(diagnostic)
     })
+}
+
+/// serde_yaml refuses integers beyond 64 bits even into its own value (OpenAI's and
+/// Cohere's specs bound a seed by `minimum: -9223372036854776000`): such a plain scalar gets
+/// a `.0`, making it the floating-point number a JSON reader would make of it. Line numbers
+/// are unchanged.
+fn widen_big_integers(text: &str) -> std::borrow::Cow<'_, str> {
+    fn is_big_integer(token: &str) -> bool {
+        let digits = token.strip_prefix('-').unwrap_or(token);
+        digits.len() >= 19 && digits.bytes().all(|b| b.is_ascii_digit()) && token.parse::<i64>().is_err() && token.parse::<u64>().is_err()
+    }
+    let big = |line: &str| {
+        let value = line.rsplit_once(": ").map(|(_, v)| v).or_else(|| line.trim_start().strip_prefix("- "));
+        value.is_some_and(|v| is_big_integer(v.trim_end()))
+    };
+    if !text.lines().any(big) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let (body, end) = line.strip_suffix("\r\n").map(|b| (b, "\r\n")).or_else(|| line.strip_suffix('\n').map(|b| (b, "\n"))).unwrap_or((line, ""));
+        out.push_str(body);
+        if big(body) {
+            out.push_str(".0");
+        }
+        out.push_str(end);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// YAML's value as JSON's. Integers that fit in 64 bits stay integers; larger ones become
+/// floating point, which is how JSON readers take them anyway. Non-string keys are written
+/// as their YAML text (`200:` is the key `"200"`).
+fn yaml_to_json(value: serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Yaml;
+    match value {
+        Yaml::Null => Value::Null,
+        Yaml::Bool(b) => Value::Bool(b),
+        Yaml::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Value::from(i),
+            (_, Some(u), _) => Value::from(u),
+            (_, _, Some(f)) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+            _ => Value::Null,
+        },
+        Yaml::String(s) => Value::String(s),
+        Yaml::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Yaml::Mapping(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Yaml::String(s) => s,
+                        Yaml::Number(n) => n.to_string(),
+                        Yaml::Bool(b) => b.to_string(),
+                        Yaml::Null => "null".to_string(),
+                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Yaml::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
 }
 
 /// serde_yaml appends " at line L column C"; the diagnostic carries those separately.
@@ -162,6 +243,21 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_beyond_64_bits_and_a_missing_version_do_not_refuse_a_spec() {
+        let text = "openapi: 3.1.0\ninfo: {title: t}\npaths: {}\ncomponents:\n  schemas:\n    Seed:\n      type: integer\n      minimum: -9223372036854776000\n      maximum: 18446744073709552000\n      multipleOf: 1\n";
+        assert!(widen_big_integers(text).contains("minimum: -9223372036854776000.0\n"));
+        assert!(matches!(widen_big_integers("a: 12\n"), std::borrow::Cow::Borrowed(_)));
+        let doc = load(text, "big.yaml").unwrap();
+        let seed = &doc.raw["components"]["schemas"]["Seed"];
+        assert_eq!(seed["minimum"].as_f64(), Some(-9.223372036854776e18));
+        assert_eq!(seed["multipleOf"], serde_json::json!(1));
+        assert_eq!(doc.api.info.version, "unversioned");
+        assert_eq!(doc.notes.len(), 1, "{:?}", doc.notes);
+        assert_eq!(doc.notes[0].pointer, "#/info");
+        assert_eq!(doc.notes[0].line, Some(2));
+    }
 
     #[test]
     fn reads_3_0_and_3_1() {

@@ -690,6 +690,11 @@ fn form_of(schema: &Schema) -> Form<'_> {
                 ..Constraints::default()
             },
         },
+        // A composition of nothing (Cohere's `oneOf: []` beside a discriminator) constrains
+        // nothing: any JSON value.
+        SchemaKind::OneOf { one_of } if one_of.is_empty() => Form::Any,
+        SchemaKind::AnyOf { any_of } if any_of.is_empty() => Form::Any,
+        SchemaKind::AllOf { all_of } if all_of.is_empty() => Form::Any,
         SchemaKind::OneOf { one_of } => Form::OneOf(one_of),
         SchemaKind::AnyOf { any_of } => Form::AnyOf(any_of),
         SchemaKind::AllOf { all_of } => Form::AllOf(all_of, None),
