@@ -503,6 +503,9 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// `additionalProperties` beside named properties: kept in a flattened map.
     pub additional: Option<TypeRef>,
+    /// Alternatives (by Rust field name) of which one must be fully set, from `oneOf` or
+    /// `anyOf` members that only require some properties; empty: no such check.
+    pub required_one_of: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]

@@ -41,6 +41,36 @@ fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {
     }
 }
 
+/// One of the alternatives must be fully set: `[[a, b], [c]]` is `(a && b) || c`.
+fn required_one_of(s: &Struct) -> TokenStream {
+    let is_set = |name: &String| {
+        let member = ident(name);
+        match s.fields.iter().find(|f| &f.rust_name == name) {
+            Some(field) if field.is_optional() => quote!(self.#member.is_some()),
+            _ => quote!(true),
+        }
+    };
+    let alternatives = s.required_one_of.iter().map(|names| {
+        let set: Vec<TokenStream> = names.iter().map(is_set).collect();
+        quote!((#( #set )&&*))
+    });
+    let wanted = s
+        .required_one_of
+        .iter()
+        .map(|names| {
+            let wire = |n: &String| s.fields.iter().find(|f| &f.rust_name == n).map_or(n.as_str(), |f| f.wire_name.as_str()).to_string();
+            names.iter().map(|n| format!("`{}`", wire(n))).collect::<Vec<_>>().join(", ")
+        })
+        .collect::<Vec<_>>()
+        .join("; or ");
+    let message = format!("set one of these groups of properties: {wanted}");
+    quote! {
+        if !(#( #alternatives )||*) {
+            return Err(runtime::validate::ValidationError::new(field, #message));
+        }
+    }
+}
+
 fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.description.as_deref());
@@ -61,7 +91,10 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         let holds = if f.is_optional() { Holds::Option } else { Holds::Value };
         checks_for(api, quote!(self.#member), holds, &f.ty, &f.constraints, quote!(&format!(#label)))
     });
-    let checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
+    let mut checks: Vec<TokenStream> = checks.filter(|c| !c.is_empty()).collect();
+    if !s.required_one_of.is_empty() {
+        checks.push(required_one_of(s));
+    }
     let validate = def.validated.then(|| {
         quote! {
             impl runtime::validate::Validate for #name {

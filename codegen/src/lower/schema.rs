@@ -64,6 +64,9 @@ struct ObjectForm<'s> {
     properties: &'s indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
     required: &'s [String],
     additional: Option<&'s AdditionalProperties>,
+    /// `oneOf`/`anyOf` members beside the properties that only say which of them are
+    /// required (GitHub: `oneOf: [{required: [type, id]}, {required: [owner, repo]}]`).
+    alternatives: &'s [ReferenceOr<Schema>],
 }
 
 impl<'a> TypeSpace<'a> {
@@ -368,7 +371,15 @@ impl<'a> TypeSpace<'a> {
                 }
             }
         }
-        Ok(Struct { fields, additional })
+        // Alternatives by Rust field name; a name no property has is dropped (it could
+        // never be set), and an alternative left empty holds always.
+        let required_one_of: Vec<Vec<String>> = objects
+            .iter()
+            .flat_map(|(object, _)| required_lists(object.alternatives))
+            .map(|names| names.iter().filter_map(|n| fields.iter().find(|f| &f.wire_name == n)).map(|f| f.rust_name.clone()).collect::<Vec<_>>())
+            .collect();
+        let required_one_of = if required_one_of.iter().any(Vec::is_empty) { Vec::new() } else { required_one_of };
+        Ok(Struct { fields, additional, required_one_of })
     }
 
     fn lower_struct_owned(&mut self, objects: &[(OwnedObject, String)], name: &str) -> Result<Struct, Diagnostic> {
@@ -540,7 +551,9 @@ impl<'a> TypeSpace<'a> {
             let mut changed = false;
             for (index, def) in self.defs.iter().enumerate() {
                 let now = match def.as_ref().map(|d| &d.kind) {
-                    Some(TypeKind::Struct(s)) => s.fields.iter().any(|f| !f.constraints.is_empty() || holds(&f.ty, &validated)),
+                    Some(TypeKind::Struct(s)) => {
+                        !s.required_one_of.is_empty() || s.fields.iter().any(|f| !f.constraints.is_empty() || holds(&f.ty, &validated))
+                    }
                     Some(TypeKind::Union(u)) => u.variants.iter().any(|v| holds(&v.ty, &validated)),
                     _ => false,
                 };
@@ -585,6 +598,7 @@ struct OwnedObject {
     properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
     required: Vec<String>,
     additional: Option<AdditionalProperties>,
+    alternatives: Vec<ReferenceOr<Schema>>,
 }
 
 impl OwnedObject {
@@ -593,12 +607,35 @@ impl OwnedObject {
             properties: object.properties.clone(),
             required: object.required.to_vec(),
             additional: object.additional.cloned(),
+            alternatives: object.alternatives.to_vec(),
         }
     }
 
     fn as_form(&self) -> ObjectForm<'_> {
-        ObjectForm { properties: &self.properties, required: &self.required, additional: self.additional.as_ref() }
+        ObjectForm { properties: &self.properties, required: &self.required, additional: self.additional.as_ref(), alternatives: &self.alternatives }
     }
+}
+
+/// A schema that only lists required properties (and maybe describes itself).
+fn only_requires(member: &ReferenceOr<Schema>) -> bool {
+    match member {
+        ReferenceOr::Item(schema) => matches!(&schema.schema_kind, SchemaKind::Any(a)
+            if a.typ.is_none() && a.properties.is_empty() && a.additional_properties.is_none()
+                && a.all_of.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() && a.not.is_none()
+                && a.items.is_none() && a.enumeration.is_empty() && a.format.is_none()),
+        ReferenceOr::Reference { .. } => false,
+    }
+}
+
+/// The required lists of `only_requires` members.
+fn required_lists(members: &[ReferenceOr<Schema>]) -> Vec<Vec<String>> {
+    members
+        .iter()
+        .filter_map(|m| match m {
+            ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(a), .. }) => Some(a.required.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn description_of(schema: &Schema) -> Option<String> {
@@ -681,6 +718,7 @@ fn form_of(schema: &Schema) -> Form<'_> {
             properties: &o.properties,
             required: &o.required,
             additional: o.additional_properties.as_ref(),
+            alternatives: &[],
         }),
         SchemaKind::Type(Type::Array(a)) => Form::Array {
             items: a.items.as_ref(),
@@ -706,10 +744,18 @@ fn form_of(schema: &Schema) -> Form<'_> {
 /// `openapiv3` keeps schemas that mix keywords, or have no `type`, as `AnySchema`: read what
 /// they mean from the keywords present.
 fn form_of_any(any: &openapiv3::AnySchema) -> Form<'_> {
-    let object = ObjectForm { properties: &any.properties, required: &any.required, additional: any.additional_properties.as_ref() };
+    let mut object = ObjectForm { properties: &any.properties, required: &any.required, additional: any.additional_properties.as_ref(), alternatives: &[] };
     let has_object_keywords = !any.properties.is_empty() || any.additional_properties.is_some();
     if !any.all_of.is_empty() {
         return Form::AllOf(&any.all_of, has_object_keywords.then_some(object));
+    }
+    // Members that only require some of the properties beside them: the object, whose
+    // check in `send()` is that one of the alternatives holds.
+    for members in [&any.one_of, &any.any_of] {
+        if has_object_keywords && !members.is_empty() && members.iter().all(only_requires) {
+            object.alternatives = members;
+            return Form::Object(object);
+        }
     }
     if !any.one_of.is_empty() {
         return Form::OneOf(&any.one_of);
