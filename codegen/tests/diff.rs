@@ -291,3 +291,15 @@ fn any_fixture_against_any_other() {
         }
     }
 }
+
+/// OpenAPI 3.1 specs are compared like 3.0 ones, through the same reading: a property that
+/// was `type: [string, "null"]` and is now a required string is reported with its Rust
+/// effect, and pointers and lines are the 3.1 text's.
+#[test]
+fn openapi_3_1_specs_are_compared_too() {
+    let diff = compare_fixture("openapi-3-1");
+    let report = diff::render_text(std::slice::from_ref(&diff), &header());
+    assert!(!diff.changes.is_empty(), "{report}");
+    assert!(report.contains("name"), "{report}");
+    snapshot("openapi-3-1", &report, "the text report of tests/diff/openapi-3-1 (OpenAPI 3.1 on both sides)");
+}
