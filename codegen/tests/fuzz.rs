@@ -139,13 +139,10 @@ fn to_31(document: &Value) -> Value {
     fn rewrite(value: &mut Value) {
         match value {
             Value::Object(map) => {
+                // Without a type, a schema allows any value, `null` included, in both versions.
                 if map.remove("nullable") == Some(Value::Bool(true)) {
-                    match map.get("type").cloned() {
-                        Some(Value::String(t)) => {
-                            map.insert("type".into(), serde_json::json!([t, "null"]));
-                        }
-                        // No type: any value, `null` included, in both versions.
-                        _ => {}
+                    if let Some(Value::String(t)) = map.get("type").cloned() {
+                        map.insert("type".into(), serde_json::json!([t, "null"]));
                     }
                 }
                 for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
