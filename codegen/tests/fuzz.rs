@@ -1111,9 +1111,9 @@ fn mutated_specs() {
 #[test]
 fn seed_specs_as_31_generate_the_same_crates() {
     let settings = Settings { stem: "fuzz".into() };
-    for spec in seed_specs() {
-        let as_30 = codegen::generate(&serde_json::to_string(&spec).unwrap(), "seed.json", &settings);
-        let as_31 = codegen::generate(&serde_json::to_string(&to_31(&spec)).unwrap(), "seed.json", &settings);
+    for spec in seed_specs().iter() {
+        let as_30 = codegen::generate(&serde_json::to_string(spec).unwrap(), "seed.json", &settings);
+        let as_31 = codegen::generate(&serde_json::to_string(&to_31(spec)).unwrap(), "seed.json", &settings);
         match (as_30, as_31) {
             (Ok(a), Ok(b)) => {
                 for (x, y) in a.files.iter().zip(&b.files) {
