@@ -15,7 +15,17 @@ use crate::naming::{camel, snake, Scope};
 use crate::source_map::escape_token;
 
 /// Method names a builder has of its own, which parameters must not take.
-const BUILDER_METHODS: &[&str] = &["send", "stream", "body", "new", "client", "request", "decode"];
+const BUILDER_METHODS: &[&str] = &["send", "send_events", "body", "new", "client", "request", "decode"];
+
+/// The builder's own method names for this operation: `stream` only where there is one (a
+/// paginated operation), so that a body property named `stream` (OpenAI's) keeps its setter.
+fn builder_methods(op: &SpecOperation) -> Vec<&'static str> {
+    let mut names = BUILDER_METHODS.to_vec();
+    if op.extensions.contains_key("x-pagination") {
+        names.push("stream");
+    }
+    names
+}
 
 /// Headers that are the transport's or the signer's business, never the caller's.
 fn is_managed_header(name: &str, sigv4: bool) -> bool {
@@ -116,7 +126,7 @@ impl OperationContext<'_, '_> {
                 resolved.push((param, pointer));
             }
         }
-        let mut scope = Scope::with_reserved(BUILDER_METHODS);
+        let mut scope = Scope::with_reserved(&builder_methods(op));
         let mut params = Vec::new();
         for (param, pointer) in resolved {
             let location = match &param {
@@ -237,7 +247,7 @@ impl OperationContext<'_, '_> {
         } else {
             content_type.clone()
         };
-        let properties = self.body_properties(&ty, params);
+        let properties = self.body_properties(&ty, params, &builder_methods(op));
         Ok(Some(RequestBody { content_type, kind, ty, required: body.required || aws_json, properties, always_send: aws_json }))
     }
 
@@ -246,10 +256,10 @@ impl OperationContext<'_, '_> {
     }
 
     /// The properties of an object body, each a setter unless a parameter has its name.
-    fn body_properties(&self, ty: &TypeRef, params: &[Param]) -> Vec<BodyProperty> {
+    fn body_properties(&self, ty: &TypeRef, params: &[Param], builder_methods: &[&str]) -> Vec<BodyProperty> {
         let TypeRef::Named(id) = ty else { return Vec::new() };
         let Some(TypeKind::Struct(s)) = self.types.def(*id).map(|d| &d.kind) else { return Vec::new() };
-        let taken = Scope::with_reserved(&params.iter().map(|p| p.rust_name.as_str()).chain(BUILDER_METHODS.iter().copied()).collect::<Vec<_>>());
+        let taken = Scope::with_reserved(&params.iter().map(|p| p.rust_name.as_str()).chain(builder_methods.iter().copied()).collect::<Vec<_>>());
         s.fields
             .iter()
             .filter(|f| !taken.is_taken(&f.rust_name))
