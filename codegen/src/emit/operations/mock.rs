@@ -12,19 +12,17 @@ use crate::ir::{Api, BodyDecoding, BodyKind, ErrorCase, Operation, PathPiece, St
 
 use super::builder::{settable_params, setter_input};
 use super::request::send_param;
-use super::{error_type, mentions_named};
+use super::error_type;
 
 pub fn emit_mock(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(|op| gate(server_method(op), &cfg(op.feature.as_slice())));
+    let methods: Vec<TokenStream> = api.operations.iter().map(|op| gate(server_method(op), &cfg(op.feature.as_slice()))).collect();
     let expectations: Vec<TokenStream> = api.operations.iter().map(|op| gate(expectation(api, op), &cfg(op.feature.as_slice()))).collect();
-    // `runtime::` appears only where a parameter is encoded through it (objects in a query).
-    let runtime = expectations.iter().any(|e| e.to_string().contains("runtime ::")).then(|| quote!(runtime,));
-    let types = api
-        .operations
-        .iter()
-        .flat_map(|op| op.params.iter().map(|p| &p.ty).chain(op.body.iter().map(|b| &b.ty)).chain(op.responses.success.first().and_then(|c| c.body.ty())))
-        .any(mentions_named)
-        .then(|| quote!(types,));
+    // Imported only where used: `runtime::` encodes objects in a query; `types::` appears in
+    // bodies and answers, not every operation has.
+    let uses = |path: &str| expectations.iter().chain(&methods).any(|e| e.to_string().contains(path));
+    let runtime = uses("runtime ::").then(|| quote!(runtime,));
+    let types = uses("types ::").then(|| quote!(types,));
+
     let errors = (!api.operations.is_empty()).then(|| quote!(errors,));
     let allow = super::allow_unused(api);
     // A spec without operations has nothing to expect: only the server itself.
