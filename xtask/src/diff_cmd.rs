@@ -1,6 +1,7 @@
 //! `cargo xtask diff [STEM ...] [--base REV] [--format text|markdown|json] [--fail-on LEVEL]`:
 //! what changed in specs/ since a git revision, for wire clients and for Rust users of the
-//! generated crates.
+//! generated crates. `cargo xtask diff OLD NEW` compares two spec files instead (a vendor's
+//! spec before and after an upgrade), with the same report and rules.
 //!
 //! The comparison is `codegen::diff`; this file finds the two revisions of each spec (the base
 //! through the `git` binary, read-only: `rev-parse`, `merge-base`, `ls-tree`, `show`; the new
@@ -32,12 +33,20 @@ pub struct Options {
     pub format: Format,
     /// Exit 1 when a change is at least this bad.
     pub fail_on: Option<Level>,
+    /// Two spec files to compare, instead of specs/ at two revisions.
+    pub files: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+/// An argument that names a spec file rather than a stem of specs/.
+fn is_spec_file(arg: &str) -> bool {
+    [".yaml", ".yml", ".json"].iter().any(|ext| arg.to_ascii_lowercase().ends_with(ext))
 }
 
 impl Options {
     /// Parses the arguments after `diff`.
     pub fn parse(args: &[String]) -> Result<Options, String> {
         let mut options = Options::default();
+        let mut files = Vec::new();
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -75,12 +84,25 @@ impl Options {
                     }
                 }
                 flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
+                file if is_spec_file(file) => {
+                    files.push(std::path::PathBuf::from(file));
+                }
                 stem => {
                     if !options.stems.iter().any(|s| s == stem) {
                         options.stems.push(stem.to_owned());
                     }
                 }
             }
+        }
+        match (files.len(), options.stems.is_empty(), options.base.is_some()) {
+            (0, _, _) => {}
+            (2, true, false) => {
+                let new = files.pop().unwrap_or_default();
+                let old = files.pop().unwrap_or_default();
+                options.files = Some((old, new));
+            }
+            (2, _, _) => return Err("compare two spec files, or specs/ by stem at a revision (--base), not both".into()),
+            (n, _, _) => return Err(format!("give two spec files to compare (OLD NEW), not {n}")),
         }
         Ok(options)
     }
@@ -120,7 +142,37 @@ struct Base {
     title: String,
 }
 
+/// `diff OLD NEW`: two files, either version of OpenAPI, JSON or YAML.
+fn execute_files(old: &Path, new: &Path, options: &Options) -> Outcome {
+    let read = |path: &Path| fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()));
+    let (old_text, new_text) = match (read(old), read(new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(message), _) | (_, Err(message)) => return Outcome::error(2, &message),
+    };
+    let (old_file, new_file) = (old.display().to_string(), new.display().to_string());
+    // The crate's stem, as `cargo xtask generate` would name it.
+    let stem: String = new
+        .file_stem()
+        .map(|s| s.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect())
+        .unwrap_or_else(|| "spec".into());
+    let mut outcome = Outcome::default();
+    let mut diffs = Vec::new();
+    let mut failed = 0;
+    match diff::compare(Some(Revision { text: &old_text, file: &old_file }), Some(Revision { text: &new_text, file: &new_file }), &stem) {
+        Ok(spec_diff) => diffs.push(spec_diff),
+        Err(diagnostics) => {
+            outcome.stderr.push_str(&format!("{diagnostics}\n"));
+            failed += 1;
+        }
+    }
+    let header = ReportHeader { base: old_file, target: new_file };
+    finish(outcome, &diffs, failed, &header, options)
+}
+
 fn execute(root: &Path, options: &Options) -> Outcome {
+    if let Some((old, new)) = &options.files {
+        return execute_files(old, new, options);
+    }
     let base = match resolve_base(root, options.base.as_deref()) {
         Ok(base) => base,
         Err(message) => return Outcome::error(2, &message),
@@ -214,10 +266,16 @@ fn execute(root: &Path, options: &Options) -> Outcome {
         base: base.title.clone(),
         target: "the working tree".into(),
     };
+    finish(outcome, &diffs, failed, &header, options)
+}
+
+/// Renders the report and decides the exit code: 1 when a spec could not be compared or a
+/// change is at least as bad as `--fail-on`.
+fn finish(mut outcome: Outcome, diffs: &[SpecDiff], failed: usize, header: &ReportHeader, options: &Options) -> Outcome {
     outcome.stdout = match options.format {
-        Format::Text => diff::render_text(&diffs, &header),
-        Format::Markdown => diff::render_markdown(&diffs, &header),
-        Format::Json => diff::render_json(&diffs, &header),
+        Format::Text => diff::render_text(diffs, header),
+        Format::Markdown => diff::render_markdown(diffs, header),
+        Format::Json => diff::render_json(diffs, header),
     };
     if failed > 0 {
         let what = if failed == 1 { "spec" } else { "specs" };
@@ -226,7 +284,7 @@ fn execute(root: &Path, options: &Options) -> Outcome {
         ));
         outcome.code = 1;
     } else if let Some(level) = options.fail_on {
-        if diff::any_at_least(&diffs, level) {
+        if diff::any_at_least(diffs, level) {
             let count: usize = diffs
                 .iter()
                 .flat_map(|d| &d.changes)
@@ -469,6 +527,27 @@ components:
             let options = Options::parse(&args).expect("valid arguments");
             execute(&self.root(), &options)
         }
+    }
+
+    #[test]
+    fn compares_two_spec_files() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/diff/openapi-3-1");
+        let (old, new) = (fixtures.join("old.yaml").display().to_string(), fixtures.join("new.yaml").display().to_string());
+        let options = Options::parse(&args(&[&old, &new, "--fail-on", "breaking"])).unwrap();
+        assert_eq!(options.files.as_ref().map(|(o, _)| o.display().to_string()), Some(old.clone()));
+        let outcome = execute(Path::new("/nonexistent"), &options);
+        assert_eq!(outcome.code, 1, "a breaking change with --fail-on breaking: {}", outcome.stderr);
+        assert!(outcome.stdout.contains(&format!("API changes from {old} to {new}")), "{}", outcome.stdout);
+        assert!(outcome.stdout.contains("response-property-became-required"), "{}", outcome.stdout);
+        let same = execute(Path::new("/nonexistent"), &Options::parse(&args(&[&old, &old])).unwrap());
+        assert_eq!(same.code, 0, "{}", same.stderr);
+
+        assert!(Options::parse(&args(&[&old])).unwrap_err().contains("two spec files"));
+        assert!(Options::parse(&args(&[&old, &new, "--base", "main"])).is_err());
+        let missing = execute(Path::new("/"), &Options::parse(&args(&["a.yaml", "b.yaml"])).unwrap());
+        assert_eq!(missing.code, 2);
+        assert!(missing.stderr.contains("reading a.yaml"), "{}", missing.stderr);
     }
 
     #[test]

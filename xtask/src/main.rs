@@ -22,6 +22,9 @@ commands:
       with the working tree: every change, judged for wire clients and for Rust users of the
       generated crate, with a suggested semver bump per crate (rules: codegen/src/diff/RULES.md).
       --fail-on breaking  exit 1 if any change is breaking (warning: if any is a warning or worse)
+  diff OLD NEW [--format text|markdown|json] [--fail-on breaking|warning]
+      The same report for any two spec files (.yaml, .yml or .json; OpenAPI 3.0 or 3.1), such
+      as a vendor's spec before and after an upgrade.
   standalone
       Copy each generated crate out of the workspace and check that it builds there,
       clippy-clean with warnings denied.
