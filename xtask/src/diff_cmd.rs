@@ -22,6 +22,8 @@ pub enum Format {
     Text,
     Markdown,
     Json,
+    /// GitHub Actions annotations (`::error file=...,line=...::...`).
+    Github,
 }
 
 #[derive(Debug, Default)]
@@ -66,9 +68,10 @@ impl Options {
                         "text" => Format::Text,
                         "markdown" | "md" => Format::Markdown,
                         "json" => Format::Json,
+                        "github" => Format::Github,
                         other => {
                             return Err(format!(
-                                "unknown format `{other}`; use text, markdown or json"
+                                "unknown format `{other}`; use text, markdown, json or github"
                             ))
                         }
                     }
@@ -276,6 +279,7 @@ fn finish(mut outcome: Outcome, diffs: &[SpecDiff], failed: usize, header: &Repo
         Format::Text => diff::render_text(diffs, header),
         Format::Markdown => diff::render_markdown(diffs, header),
         Format::Json => diff::render_json(diffs, header),
+        Format::Github => diff::render_github(diffs),
     };
     if failed > 0 {
         let what = if failed == 1 { "spec" } else { "specs" };
@@ -540,6 +544,11 @@ components:
         assert_eq!(outcome.code, 1, "a breaking change with --fail-on breaking: {}", outcome.stderr);
         assert!(outcome.stdout.contains(&format!("API changes from {old} to {new}")), "{}", outcome.stdout);
         assert!(outcome.stdout.contains("response-property-became-required"), "{}", outcome.stdout);
+        let github = execute(Path::new("/nonexistent"), &Options::parse(&args(&[&old, &new, "--format", "github"])).unwrap());
+        assert_eq!(
+            github.stdout.lines().next().unwrap_or_default(),
+            format!("::error file={},line=19,title=response-property-became-required::`GetWidgetResponse`: property `name`: optional, nullable → required | Rust: field `GetWidgetResponse::name`: `Option<String>` → `String`", new.replace(':', "%3A").replace(',', "%2C"))
+        );
         let same = execute(Path::new("/nonexistent"), &Options::parse(&args(&[&old, &old])).unwrap());
         assert_eq!(same.code, 0, "{}", same.stderr);
 

@@ -17,12 +17,13 @@ commands:
   codegen [STEM ...] [--check]
       Generate generated/<stem>/ from specs/<stem>.yaml, for every spec or only those named.
       --check  write nothing; report every file that differs from what is on disk, exit 1 if any
-  diff [STEM ...] [--base REV] [--format text|markdown|json] [--fail-on breaking|warning]
+  diff [STEM ...] [--base REV] [--format text|markdown|json|github] [--fail-on breaking|warning]
       Compare specs/ at a git revision (default: the merge base with main, or HEAD on main)
       with the working tree: every change, judged for wire clients and for Rust users of the
       generated crate, with a suggested semver bump per crate (rules: codegen/src/diff/RULES.md).
       --fail-on breaking  exit 1 if any change is breaking (warning: if any is a warning or worse)
-  diff OLD NEW [--format text|markdown|json] [--fail-on breaking|warning]
+      --format github  GitHub Actions annotations, one per change at its line of the spec
+  diff OLD NEW [--format text|markdown|json|github] [--fail-on breaking|warning]
       The same report for any two spec files (.yaml, .yml or .json; OpenAPI 3.0 or 3.1), such
       as a vendor's spec before and after an upgrade.
   standalone

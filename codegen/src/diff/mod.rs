@@ -39,7 +39,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Diagnostics;
 
-pub use report::{render_json, render_markdown, render_text, ReportHeader};
+pub use report::{render_github, render_json, render_markdown, render_text, ReportHeader};
 pub use rules::{Level, Rule, RuleInfo};
 pub use semver::Bump;
 

@@ -260,3 +260,41 @@ pub fn render_json(diffs: &[SpecDiff], header: &ReportHeader) -> String {
     text.push('\n');
     text
 }
+
+/// GitHub Actions workflow commands, one per change: `::error` for breaking changes,
+/// `::warning` and `::notice` for the rest, each at the changed line of the spec (the new
+/// revision's, or the base's for something removed), so that a break shows on the pull
+/// request's diff.
+pub fn render_github(diffs: &[SpecDiff]) -> String {
+    let mut out = String::new();
+    for change in diffs.iter().flat_map(|d| &d.changes) {
+        let command = match change.level {
+            Level::Breaking => "error",
+            Level::Warning => "warning",
+            Level::Info => "notice",
+        };
+        let mut properties = Vec::new();
+        if let Some(location) = change.location() {
+            // A base revision's file is named `rev:path`; annotations want the path.
+            let file = location.file.split_once(':').map_or(location.file.as_str(), |(_, path)| path);
+            properties.push(format!("file={}", escape_property(file)));
+            if let Some(line) = location.line {
+                properties.push(format!("line={line}"));
+            }
+        }
+        properties.push(format!("title={}", escape_property(change.rule.id())));
+        let message = format!("{} | Rust: {}", change.message, change.rust_effect);
+        let _ = writeln!(out, "::{command} {}::{}", properties.join(","), escape_data(&message));
+    }
+    out
+}
+
+/// The escapes of a workflow command's message.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// The escapes of a workflow command's property values.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
