@@ -153,6 +153,13 @@ impl Rewrite<'_> {
             }
             return;
         };
+        // Azure's OpenAI spec writes `description: {$ref: ...}`: prose must be text.
+        for key in ["description", "title"] {
+            if schema.get(key).is_some_and(|v| !v.is_string()) {
+                schema.remove(key);
+                self.warn(&format!("{pointer}/{key}"), format!("`{key}` is not text: left out"));
+            }
+        }
         // Unions lose their `null` members before those members are rewritten themselves.
         self.types(schema);
         self.nested(schema, pointer);

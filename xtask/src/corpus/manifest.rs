@@ -316,6 +316,7 @@ mod tests {
                 "openai",
                 "anthropic",
                 "cohere",
+                "azure-openai-preview",
                 "od31-rentcast",
                 "od31-listennotes",
                 "od31-discourse",
