@@ -26,7 +26,7 @@ pub enum Format {
     Github,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Options {
     /// The specs to compare, by stem; empty means all of them.
     pub stems: Vec<String>,
@@ -37,6 +37,8 @@ pub struct Options {
     pub fail_on: Option<Level>,
     /// Two spec files to compare, instead of specs/ at two revisions.
     pub files: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Accepted changes (default in git mode: `specs/.diff-accept.yaml` when it exists).
+    pub accept: Option<std::path::PathBuf>,
 }
 
 /// An argument that names a spec file rather than a stem of specs/.
@@ -63,6 +65,7 @@ impl Options {
             };
             match flag {
                 "--base" => options.base = Some(value("--base")?),
+                "--accept" => options.accept = Some(std::path::PathBuf::from(value("--accept")?)),
                 "--format" => {
                     options.format = match value("--format")?.as_str() {
                         "text" => Format::Text,
@@ -169,13 +172,22 @@ fn execute_files(old: &Path, new: &Path, options: &Options) -> Outcome {
         }
     }
     let header = ReportHeader { base: old_file, target: new_file };
-    finish(outcome, &diffs, failed, &header, options)
+    finish(outcome, &mut diffs, failed, &header, options)
 }
 
 fn execute(root: &Path, options: &Options) -> Outcome {
     if let Some((old, new)) = &options.files {
         return execute_files(old, new, options);
     }
+    let default_accept = root.join("specs/.diff-accept.yaml");
+    if options.accept.is_none() && default_accept.is_file() {
+        let options = Options { accept: Some(default_accept), ..options.clone() };
+        return execute_specs(root, &options);
+    }
+    execute_specs(root, options)
+}
+
+fn execute_specs(root: &Path, options: &Options) -> Outcome {
     let base = match resolve_base(root, options.base.as_deref()) {
         Ok(base) => base,
         Err(message) => return Outcome::error(2, &message),
@@ -269,12 +281,26 @@ fn execute(root: &Path, options: &Options) -> Outcome {
         base: base.title.clone(),
         target: "the working tree".into(),
     };
-    finish(outcome, &diffs, failed, &header, options)
+    finish(outcome, &mut diffs, failed, &header, options)
 }
 
-/// Renders the report and decides the exit code: 1 when a spec could not be compared or a
-/// change is at least as bad as `--fail-on`.
-fn finish(mut outcome: Outcome, diffs: &[SpecDiff], failed: usize, header: &ReportHeader, options: &Options) -> Outcome {
+/// Applies the accepted changes, renders the report and decides the exit code: 1 when a
+/// spec could not be compared or a change is at least as bad as `--fail-on`.
+fn finish(mut outcome: Outcome, diffs: &mut [SpecDiff], failed: usize, header: &ReportHeader, options: &Options) -> Outcome {
+    if let Some(path) = &options.accept {
+        let file = path.display().to_string();
+        let accepted = match fs::read_to_string(path).map_err(|e| format!("reading {file}: {e}")).and_then(|text| diff::parse_accepted(&text, &file)) {
+            Ok(accepted) => accepted,
+            Err(message) => return Outcome::error(2, &message),
+        };
+        for stale in diff::apply_accepted(diffs, &accepted) {
+            outcome.stderr.push_str(&format!(
+                "warning: {file}: the accepted `{}` at {} matches no change; remove it\n",
+                stale.rule, stale.pointer
+            ));
+        }
+    }
+    let diffs: &[SpecDiff] = diffs;
     outcome.stdout = match options.format {
         Format::Text => diff::render_text(diffs, header),
         Format::Markdown => diff::render_markdown(diffs, header),
@@ -560,6 +586,33 @@ components:
     }
 
     #[test]
+    fn accepted_changes_pass_the_gate_and_stale_ones_are_reported() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/diff/openapi-3-1");
+        let (old, new) = (fixtures.join("old.yaml").display().to_string(), fixtures.join("new.yaml").display().to_string());
+        let dir = std::env::temp_dir().join(format!("xtask-accept-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let accept = dir.join("accept.yaml");
+        fs::write(
+            &accept,
+            "- rule: response-property-became-required\n  pointer: \"#/paths/~1widgets~1{id}/get/responses/200/content/application~1json/schema/properties/name\"\n  reason: the vendor always sends it now\n  who: alice\n- rule: operation-removed\n  pointer: \"#/paths/~1gone/get\"\n  reason: gone for good\n  who: bob\n",
+        )
+        .unwrap();
+        let accept_arg = accept.display().to_string();
+        let outcome = execute(Path::new("/nonexistent"), &Options::parse(&args(&[&old, &new, "--fail-on", "breaking", "--accept", &accept_arg])).unwrap());
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+        assert!(outcome.stdout.contains("(accepted by alice: the vendor always sends it now)"), "{}", outcome.stdout);
+        assert!(outcome.stdout.contains("0 breaking"), "{}", outcome.stdout);
+        assert!(outcome.stderr.contains("the accepted `operation-removed` at #/paths/~1gone/get matches no change"), "{}", outcome.stderr);
+
+        fs::write(&accept, "- rule: no-such-rule\n  pointer: \"#/x\"\n  reason: r\n  who: w\n").unwrap();
+        let bad = execute(Path::new("/nonexistent"), &Options::parse(&args(&[&old, &new, "--accept", &accept_arg])).unwrap());
+        assert_eq!(bad.code, 2);
+        assert!(bad.stderr.contains("no rule `no-such-rule`"), "{}", bad.stderr);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn parses_options() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let o = Options::parse(&args(&[
@@ -660,6 +713,28 @@ components:
             "{}",
             out.stderr
         );
+    }
+
+    #[test]
+    fn specs_diff_accept_yaml_is_read_by_default() {
+        let repo = Repo::new();
+        repo.write("specs/items.yaml", &SPEC.replace("operationId: listItems", "operationId: getItems"));
+        let pointer = repo
+            .run(&["--format", "json"])
+            .stdout
+            .split("\"pointer\":")
+            .nth(1)
+            .and_then(|rest| rest.split('"').nth(1))
+            .expect("the change's pointer in the JSON report")
+            .to_string();
+        repo.write(
+            "specs/.diff-accept.yaml",
+            &format!("- rule: operation-id-renamed\n  pointer: \"{pointer}\"\n  reason: the vendor renamed it\n  who: carol\n"),
+        );
+        let out = repo.run(&["--fail-on", "breaking"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stdout.contains("(accepted by carol: the vendor renamed it)"), "{}", out.stdout);
+        assert!(out.stdout.contains("suggested bump: major"), "the bump still tells users: {}", out.stdout);
     }
 
     #[test]

@@ -23,6 +23,9 @@ commands:
       generated crate, with a suggested semver bump per crate (rules: codegen/src/diff/RULES.md).
       --fail-on breaking  exit 1 if any change is breaking (warning: if any is a warning or worse)
       --format github  GitHub Actions annotations, one per change at its line of the spec
+      --accept FILE  accepted changes (default: specs/.diff-accept.yaml when it exists): a YAML
+                     list of {rule, pointer, reason, who}; each is reported as info with its
+                     reason, so --fail-on lets it through; the suggested bump is unchanged
   diff OLD NEW [--format text|markdown|json|github] [--fail-on breaking|warning]
       The same report for any two spec files (.yaml, .yml or .json; OpenAPI 3.0 or 3.1), such
       as a vendor's spec before and after an upgrade.

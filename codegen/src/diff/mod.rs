@@ -27,6 +27,7 @@
 //!
 //! The module is pure: no I/O, no git, deterministic output, and no panic on any input.
 
+mod accept;
 mod compare;
 mod correlate;
 mod report;
@@ -39,6 +40,7 @@ use serde::Serialize;
 
 use crate::diagnostics::Diagnostics;
 
+pub use accept::{apply_accepted, parse_accepted, Accepted};
 pub use report::{render_github, render_json, render_markdown, render_text, ReportHeader};
 pub use rules::{Level, Rule, RuleInfo};
 pub use semver::Bump;
