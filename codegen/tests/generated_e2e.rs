@@ -1,7 +1,8 @@
-//! One generated streaming operation driven end to end: the `streaming.yaml` construct
-//! fixture (OpenAPI 3.1, OpenAI-style chat completions) is generated into a crate of its own,
-//! with a test of that crate's `send_events()` against a local server that writes its events
-//! in pieces, and `cargo test` runs it.
+//! Generated crates driven end to end: a construct fixture is generated into a crate of its
+//! own, with a test of that crate against a local server, and `cargo test` runs it. The
+//! `streaming.yaml` fixture (OpenAPI 3.1, OpenAI-style chat completions) is driven through
+//! `send_events()` with events written in pieces; `security.yaml` through per-operation
+//! security.
 //!
 //! It builds a crate and its dependencies, so it shares the corpus's target directory
 //! (`target/corpus-target`), where `cargo xtask corpus check` builds the same dependencies.
@@ -82,12 +83,13 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-#[test]
-fn a_generated_streaming_operation_end_to_end() {
+/// Generates `tests/fixtures/constructs/<fixture>.yaml` into `target/e2e-<fixture>/` with
+/// `test` as its `tests/e2e.rs` and `dev_dependencies` as its own, and runs that test.
+fn run_e2e(fixture: &str, test: &str, dev_dependencies: &str, expected_passes: usize) {
     let root = workspace_root();
-    let spec = std::fs::read_to_string(root.join("codegen/tests/fixtures/constructs/streaming.yaml")).unwrap();
-    let generated = codegen::generate(&spec, "streaming.yaml", &Settings { stem: "streaming".into() }).unwrap();
-    let dir = root.join("target/streaming-e2e");
+    let spec = std::fs::read_to_string(root.join(format!("codegen/tests/fixtures/constructs/{fixture}.yaml"))).unwrap();
+    let generated = codegen::generate(&spec, &format!("{fixture}.yaml"), &Settings { stem: fixture.into() }).unwrap();
+    let dir = root.join(format!("target/e2e-{fixture}"));
     let _ = std::fs::remove_dir_all(&dir);
     for file in &generated.files {
         let path = dir.join(&file.path);
@@ -95,12 +97,12 @@ fn a_generated_streaming_operation_end_to_end() {
         let mut contents = file.contents.clone();
         if file.path == "Cargo.toml" {
             // A workspace of its own, with what its test needs.
-            contents.push_str("\n[workspace]\n\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\", \"time\"] }\n");
+            contents.push_str(&format!("\n[workspace]\n\n[dev-dependencies]\n{dev_dependencies}"));
         }
         std::fs::write(&path, contents).unwrap();
     }
     std::fs::create_dir_all(dir.join("tests")).unwrap();
-    std::fs::write(dir.join("tests/e2e.rs"), E2E_TEST).unwrap();
+    std::fs::write(dir.join("tests/e2e.rs"), test).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["test", "--quiet", "--offline", "--test", "e2e"])
@@ -111,5 +113,56 @@ fn a_generated_streaming_operation_end_to_end() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "cargo test in {} failed:\n{stdout}\n{stderr}", dir.display());
-    assert!(stdout.contains("3 passed"), "{stdout}");
+    assert!(stdout.contains(&format!("{expected_passes} passed")), "{stdout}");
+}
+
+const TOKIO: &str = "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\", \"time\"] }\n";
+
+#[test]
+fn a_generated_streaming_operation_end_to_end() {
+    run_e2e("streaming", E2E_TEST, TOKIO, 3);
+}
+
+/// The `security.yaml` fixture's client against a local server: each operation sends what
+/// its own `security` asks for, and an unmet requirement fails before sending.
+const SECURITY_TEST: &str = r##"
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn each_operation_sends_what_its_security_asks_for() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let client = security_client::Client::builder()
+        .base_url(server.uri())
+        .key_a("secret-a")
+        .key_b("secret-b")
+        .token("secret-token")
+        .oauth("secret-oauth")
+        .build()
+        .unwrap();
+    client.get_health().send().await.unwrap(); // security: []
+    client.create_thing().send().await.unwrap(); // keyA or keyB
+    client.delete_thing().id("1").send().await.unwrap(); // keyA and keyB, or token
+    client.list_things().send().await.unwrap(); // the global oauth
+    let received = server.received_requests().await.unwrap();
+    let query = |i: usize| received[i].url.query().unwrap_or("").to_string();
+    let header = |i: usize, name: &str| received[i].headers.get(name).map(|v| v.to_str().unwrap().to_string());
+    assert_eq!((header(0, "x-key-a"), header(0, "authorization"), query(0)), (None, None, String::new()));
+    assert_eq!((header(1, "x-key-a").as_deref(), query(1).contains("key_b")), (Some("secret-a"), false));
+    assert_eq!((header(2, "x-key-a").as_deref(), query(2)), (Some("secret-a"), "key_b=secret-b".to_string()));
+    assert_eq!(header(2, "authorization"), None, "the first alternative that is configured, alone");
+    assert_eq!(header(3, "authorization").as_deref(), Some("Bearer secret-oauth"));
+
+    let bare = security_client::Client::builder().base_url(server.uri()).build().unwrap();
+    let error = bare.list_things().send().await.unwrap_err();
+    assert_eq!(error.status(), None);
+    assert!(error.to_string().contains("oauth_client_credentials"), "{error}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4, "nothing was sent");
+}
+"##;
+
+#[test]
+fn generated_per_operation_security_end_to_end() {
+    run_e2e("security", SECURITY_TEST, &format!("{TOKIO}wiremock = \"0.6\"\n"), 1);
 }
