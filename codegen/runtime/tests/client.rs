@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use codegen_runtime::auth::{ApiKeyAuth, Authenticate, BearerAuth};
-use codegen_runtime::client::{ClientConfig, ClientCore, Scheme};
+use codegen_runtime::client::{ClientConfig, ClientCore};
 use codegen_runtime::error::Error;
 use codegen_runtime::request::RequestParts;
 use codegen_runtime::retry::RetryPolicy;
@@ -16,30 +16,14 @@ use serde::Deserialize;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod common;
+use common::with_credentials;
+
 /// Retries as in production, with waits short enough for a test.
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
         .with_initial_backoff(Duration::from_millis(1))
         .with_max_backoff(Duration::from_millis(5))
-}
-
-/// A config whose every operation sends all of `credentials`, one scheme each.
-fn with_credentials(config: ClientConfig, credentials: Vec<Arc<dyn Authenticate>>) -> ClientConfig {
-    const ALL: [&[usize]; 4] = [&[], &[0], &[0, 1], &[0, 1, 2]];
-    const SECURITY: [&[&[usize]]; 4] = [&[ALL[0]], &[ALL[1]], &[ALL[2]], &[ALL[3]]];
-    let security = SECURITY[credentials.len()];
-    let schemes = credentials
-        .into_iter()
-        .map(|credential| Scheme {
-            credential: Some(credential),
-            ..Scheme::new("scheme", "setter")
-        })
-        .collect();
-    ClientConfig {
-        schemes,
-        security,
-        ..config
-    }
 }
 
 fn core(server: &MockServer, auth: Vec<Arc<dyn Authenticate>>) -> ClientCore {

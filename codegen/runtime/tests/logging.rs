@@ -19,24 +19,8 @@ use http::Method;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A config whose every operation sends all of `credentials`, one scheme each.
-fn with_credentials(config: ClientConfig, credentials: Vec<Arc<dyn Authenticate>>) -> ClientConfig {
-    const ALL: [&[usize]; 4] = [&[], &[0], &[0, 1], &[0, 1, 2]];
-    const SECURITY: [&[&[usize]]; 4] = [&[ALL[0]], &[ALL[1]], &[ALL[2]], &[ALL[3]]];
-    let security = SECURITY[credentials.len()];
-    let schemes = credentials
-        .into_iter()
-        .map(|credential| Scheme {
-            credential: Some(credential),
-            ..Scheme::new("scheme", "setter")
-        })
-        .collect();
-    ClientConfig {
-        schemes,
-        security,
-        ..config
-    }
-}
+mod common;
+use common::with_credentials;
 
 fn core(server: &MockServer, auth: Vec<Arc<dyn Authenticate>>) -> ClientCore {
     let retry = RetryPolicy::default().with_initial_backoff(Duration::from_millis(1));
