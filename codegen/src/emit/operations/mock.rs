@@ -15,11 +15,12 @@ use super::request::send_param;
 use super::error_type;
 
 pub fn emit_mock(api: &Api) -> TokenStream {
-    let methods: Vec<TokenStream> = api.operations.iter().map(|op| gate(server_method(op), &cfg(op.feature.as_slice()))).collect();
+    let methods: Vec<TokenStream> = api.operations.iter().map(|op| gate(server_method(api, op), &cfg(op.feature.as_slice()))).collect();
     let expectations: Vec<TokenStream> = api.operations.iter().map(|op| gate(expectation(api, op), &cfg(op.feature.as_slice()))).collect();
     // Imported only where used: `runtime::` encodes objects in a query; `types::` appears in
     // bodies and answers, not every operation has.
-    let uses = |path: &str| expectations.iter().chain(&methods).any(|e| e.to_string().contains(path));
+    let text: String = expectations.iter().chain(&methods).map(TokenStream::to_string).collect();
+    let uses = |path: &str| text.contains(path);
     let runtime = uses("runtime ::").then(|| quote!(runtime,));
     let types = uses("types ::").then(|| quote!(types,));
 
@@ -68,7 +69,7 @@ pub fn emit_mock(api: &Api) -> TokenStream {
     }
 }
 
-fn server_method(op: &Operation) -> TokenStream {
+fn server_method(api: &Api, op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let name = ident(&op.type_name);
     let id = &op.id;
@@ -80,7 +81,7 @@ fn server_method(op: &Operation) -> TokenStream {
     });
     // Constant parameters tell operations apart (AWS JSON's `X-Amz-Target`): always matched.
     let constants = op.params.iter().filter(|p| p.constant.is_some()).map(|p| {
-        let send = send_param_for_mock(p);
+        let send = send_param(api, p);
         quote!(.with(|request| { #send Ok(()) }))
     });
     quote! {
@@ -88,16 +89,6 @@ fn server_method(op: &Operation) -> TokenStream {
         pub fn #method(&self) -> #name<'_> {
             #name(self.expect(#id, ::http::Method::#http, vec![#( #parts ),*]) #( #constants )*)
         }
-    }
-}
-
-/// A constant parameter's encoding needs no binding.
-fn send_param_for_mock(p: &crate::ir::Param) -> TokenStream {
-    let wire = &p.wire_name;
-    let value = p.constant.as_deref().unwrap_or_default();
-    match p.location {
-        crate::ir::ParamLocation::Query => quote!(request.query(#wire, #value);),
-        _ => quote!(request.header(#wire, #value)?;),
     }
 }
 
