@@ -53,6 +53,59 @@ pub trait Authenticate: Send + Sync + fmt::Debug {
     }
 }
 
+/// A credential fetched from elsewhere (an OAuth2 token, an AWS provider's keys), shared by
+/// every clone of a client: kept until its refresh time, fetched again after, and fetched by
+/// one task at a time however many need it at once; the others wait and take its result.
+pub struct Refreshing<T> {
+    /// The value, and when to fetch a new one (`None`: keep it until forgotten).
+    cached: std::sync::Mutex<Option<(T, Option<std::time::Instant>)>>,
+    fetching: tokio::sync::Mutex<()>,
+}
+
+impl<T: Clone> Refreshing<T> {
+    pub fn new() -> Self {
+        Refreshing { cached: std::sync::Mutex::new(None), fetching: tokio::sync::Mutex::new(()) }
+    }
+
+    fn fresh(&self) -> Option<T> {
+        let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = |at: &Option<std::time::Instant>| at.is_none_or(|at| std::time::Instant::now() < at);
+        cached.as_ref().filter(|(_, at)| fresh(at)).map(|(value, _)| value.clone())
+    }
+
+    /// The cached value while fresh, else what `fetch` gives (with its refresh time).
+    pub async fn get<E, F>(&self, fetch: impl FnOnce() -> F) -> Result<T, E>
+    where
+        F: Future<Output = Result<(T, Option<std::time::Instant>), E>>,
+    {
+        if let Some(value) = self.fresh() {
+            return Ok(value);
+        }
+        let _fetching = self.fetching.lock().await;
+        // Another task may have fetched it while this one waited.
+        if let Some(value) = self.fresh() {
+            return Ok(value);
+        }
+        let (value, refresh_at) = fetch().await?;
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((value.clone(), refresh_at));
+        Ok(value)
+    }
+
+    /// Forgets the cached value if `refused` says it is the one that was refused.
+    pub fn forget_if(&self, refused: impl FnOnce(&T) -> bool) {
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        if cached.as_ref().is_some_and(|(value, _)| refused(value)) {
+            *cached = None;
+        }
+    }
+}
+
+impl<T: Clone> Default for Refreshing<T> {
+    fn default() -> Self {
+        Refreshing::new()
+    }
+}
+
 /// A credential known in advance: applying it cannot wait on anything.
 fn at_once(result: Result<(), RequestProblem>) -> AuthFuture<'static> {
     Box::pin(std::future::ready(result.map_err(Failure::InvalidRequest)))

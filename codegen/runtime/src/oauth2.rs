@@ -7,14 +7,13 @@
 //! once, one request goes to the token endpoint: the others wait for its answer.
 
 use std::fmt;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use http::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::HeaderMap;
 use serde::Deserialize;
 
-use super::auth::{sensitive_value, AuthContext, AuthFuture, Authenticate};
+use super::auth::{sensitive_value, AuthContext, AuthFuture, Authenticate, Refreshing};
 use super::error::{CredentialsProblem, Failure};
 use super::request::encode_component;
 use super::secret::Secret;
@@ -31,23 +30,8 @@ pub struct ClientCredentialsAuth {
     client_secret: Secret,
     scopes: Vec<String>,
     token_url: String,
-    cached: Mutex<Option<CachedToken>>,
-    /// Held while a token is being fetched, so that only one fetch runs at a time.
-    refreshing: tokio::sync::Mutex<()>,
-}
-
-#[derive(Clone)]
-struct CachedToken {
-    /// `Bearer <token>`, marked sensitive.
-    header: HeaderValue,
-    /// When to fetch a new one; `None` when the server gave no lifetime (kept until a 401).
-    refresh_at: Option<Instant>,
-}
-
-impl CachedToken {
-    fn is_fresh(&self) -> bool {
-        self.refresh_at.is_none_or(|at| Instant::now() < at)
-    }
+    /// `Bearer <token>`, marked sensitive; without a lifetime from the server, kept until a 401.
+    token: Refreshing<HeaderValue>,
 }
 
 impl ClientCredentialsAuth {
@@ -62,8 +46,7 @@ impl ClientCredentialsAuth {
             client_secret: client_secret.into(),
             scopes,
             token_url: token_url.into(),
-            cached: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            token: Refreshing::new(),
         }
     }
 
@@ -71,28 +54,8 @@ impl ClientCredentialsAuth {
         &self.token_url
     }
 
-    fn cached(&self) -> Option<CachedToken> {
-        let cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
-        cached.as_ref().filter(|t| t.is_fresh()).cloned()
-    }
-
-    /// The `Authorization` value to send: the cached token, or a new one.
-    async fn header(&self, context: &AuthContext<'_>) -> Result<HeaderValue, Failure> {
-        if let Some(token) = self.cached() {
-            return Ok(token.header);
-        }
-        let _refreshing = self.refreshing.lock().await;
-        // Another task may have fetched one while this one waited.
-        if let Some(token) = self.cached() {
-            return Ok(token.header);
-        }
-        let token = self.fetch(context).await.map_err(Failure::Credentials)?;
-        let header = token.header.clone();
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
-        Ok(header)
-    }
-
-    async fn fetch(&self, context: &AuthContext<'_>) -> Result<CachedToken, CredentialsProblem> {
+    /// A new token: the `Authorization` value, and when to fetch the next one.
+    async fn fetch(&self, context: &AuthContext<'_>) -> Result<(HeaderValue, Option<Instant>), CredentialsProblem> {
         let url = reqwest::Url::parse(&self.token_url)
             .map_err(|e| CredentialsProblem::TokenUrl(e.to_string()))?;
         let mut form = format!(
@@ -159,7 +122,7 @@ impl ClientCredentialsAuth {
             expires_in = token.lifetime().map(|l| l.as_secs()),
             "got an OAuth2 access token"
         );
-        Ok(CachedToken { header, refresh_at })
+        Ok((header, refresh_at))
     }
 }
 
@@ -212,7 +175,7 @@ impl Authenticate for ClientCredentialsAuth {
         context: &'a AuthContext<'a>,
     ) -> AuthFuture<'a> {
         Box::pin(async move {
-            let header = self.header(context).await?;
+            let header = self.token.get(|| self.fetch(context)).await.map_err(Failure::Credentials)?;
             request.headers_mut().insert(AUTHORIZATION, header);
             Ok(())
         })
@@ -223,12 +186,9 @@ impl Authenticate for ClientCredentialsAuth {
     }
 
     fn unauthorized(&self, sent: &HeaderMap) -> bool {
-        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
         // Forget the token only if it is the one that was refused: after 50 concurrent 401s,
         // the first forgets it and the rest reuse the token fetched in its place.
-        if cached.as_ref().map(|t| &t.header) == sent.get(AUTHORIZATION) {
-            *cached = None;
-        }
+        self.token.forget_if(|token| Some(token) == sent.get(AUTHORIZATION));
         true
     }
 }

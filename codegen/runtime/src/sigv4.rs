@@ -6,8 +6,7 @@
 //! signers go wrong, and the SDK's own implementation is the reference servers check against.
 
 use std::fmt;
-use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
@@ -16,7 +15,7 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH};
 
-use super::auth::{AuthContext, AuthFuture, Authenticate};
+use super::auth::{AuthContext, AuthFuture, Authenticate, Refreshing};
 use super::error::{CredentialsProblem, Failure, RequestProblem};
 use super::secret::Secret;
 
@@ -44,8 +43,7 @@ enum Source {
     /// IAM roles), asked again when what it gave expires; one request at a time.
     Provider {
         provider: SharedCredentialsProvider,
-        cached: Mutex<Option<(Credentials, SystemTime)>>,
-        refreshing: tokio::sync::Mutex<()>,
+        cached: Refreshing<Credentials>,
     },
 }
 
@@ -82,8 +80,7 @@ impl SigV4Auth {
         SigV4Auth {
             source: Source::Provider {
                 provider: SharedCredentialsProvider::new(provider),
-                cached: Mutex::new(None),
-                refreshing: tokio::sync::Mutex::new(()),
+                cached: Refreshing::new(),
             },
             region: region.into(),
             service: service.into(),
@@ -121,40 +118,28 @@ impl SigV4Auth {
     }
 
     async fn credentials(&self) -> Result<Credentials, CredentialsProblem> {
-        let (provider, cached, refreshing) = match &self.source {
+        let (provider, cached) = match &self.source {
             Source::Fixed(credentials) => return Ok(credentials.clone()),
-            Source::Provider {
-                provider,
-                cached,
-                refreshing,
-            } => (provider, cached, refreshing),
+            Source::Provider { provider, cached } => (provider, cached),
         };
-        let fresh = || {
-            let cached = cached.lock().unwrap_or_else(|e| e.into_inner());
-            cached
-                .as_ref()
-                .filter(|(_, refresh_at)| SystemTime::now() < *refresh_at)
-                .map(|(c, _)| c.clone())
-        };
-        if let Some(credentials) = fresh() {
-            return Ok(credentials);
-        }
-        let _refreshing = refreshing.lock().await;
-        if let Some(credentials) = fresh() {
-            return Ok(credentials);
-        }
-        tracing::debug!("asking the AWS credentials provider");
-        let credentials = provider
-            .provide_credentials()
+        cached
+            .get(|| async {
+                tracing::debug!("asking the AWS credentials provider");
+                let credentials = provider
+                    .provide_credentials()
+                    .await
+                    .map_err(|e| CredentialsProblem::Provider(e.to_string()))?;
+                // The expiry is wall-clock time; the cache counts on the monotonic clock.
+                let keep = match credentials.expiry() {
+                    Some(expiry) => expiry
+                        .duration_since(SystemTime::now())
+                        .unwrap_or_default()
+                        .saturating_sub(EXPIRY_BUFFER),
+                    None => NO_EXPIRY_LIFETIME,
+                };
+                Ok((credentials, Some(Instant::now() + keep)))
+            })
             .await
-            .map_err(|e| CredentialsProblem::Provider(e.to_string()))?;
-        let now = SystemTime::now();
-        let refresh_at = match credentials.expiry() {
-            Some(expiry) => expiry.checked_sub(EXPIRY_BUFFER).unwrap_or(now),
-            None => now + NO_EXPIRY_LIFETIME,
-        };
-        *cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((credentials.clone(), refresh_at));
-        Ok(credentials)
     }
 }
 
