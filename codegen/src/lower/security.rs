@@ -79,11 +79,12 @@ impl Schemes {
             }
         }
 
-        let count = |kind: &str| lowered.iter().filter(|l| kind_name(&l.kind) == kind).count();
-        let several: HashSet<&str> = ["bearer", "basic", "api_key", "sigv4"].into_iter().filter(|k| count(k) > 1).collect();
+        // A kind is known by its usual setter: one scheme of a kind keeps that name.
+        let count = |kind: &str| lowered.iter().filter(|l| default_setter(&l.kind) == kind).count();
+        let several: HashSet<&str> = lowered.iter().map(|l| default_setter(&l.kind)).filter(|k| count(k) > 1).collect();
         let mut schemes = Vec::new();
         for Lowered { name, pointer, description, mut kind, flow } in lowered {
-            let own = several.contains(kind_name(&kind));
+            let own = several.contains(default_setter(&kind));
             let setter = if own { scope.claim(&snake(&name)) } else { scope.claim(default_setter(&kind)) };
             if let (SchemeKind::Bearer { client_credentials }, Some((token_url, scopes))) = (&mut kind, flow) {
                 let prefix = if own { format!("{setter}_") } else { String::new() };
@@ -171,16 +172,8 @@ struct Lowered {
     flow: Option<(String, Vec<String>)>,
 }
 
-/// Kinds that share one setter name when a spec has a single scheme of the kind.
-fn kind_name(kind: &SchemeKind) -> &'static str {
-    match kind {
-        SchemeKind::Bearer { .. } => "bearer",
-        SchemeKind::Basic => "basic",
-        SchemeKind::ApiKey { .. } => "api_key",
-        SchemeKind::SigV4 { .. } => "sigv4",
-    }
-}
-
+/// The setter of a scheme that is the only one of its kind (several bearer schemes, say,
+/// are named after themselves instead).
 fn default_setter(kind: &SchemeKind) -> &'static str {
     match kind {
         SchemeKind::Bearer { .. } => "bearer_token",
