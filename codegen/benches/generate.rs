@@ -104,7 +104,7 @@ fn specs() -> Vec<Spec> {
 fn bench_generate(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
     for spec in specs() {
-        let settings = Settings { stem: spec.stem.clone() };
+        let settings = Settings::new(spec.stem.clone());
         if let Err(diagnostics) = generate(&spec, &settings) {
             let first = diagnostics.0.first().map(|d| d.to_string()).unwrap_or_default();
             eprintln!(

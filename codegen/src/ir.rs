@@ -22,6 +22,26 @@ pub struct Api {
     /// Cargo features, one per tag (small tags merged): empty when the spec has fewer than
     /// two tags, and then everything is always compiled.
     pub features: Vec<Feature>,
+    /// The `[package]` of the generated `Cargo.toml`, and what it depends on beyond the runtime.
+    pub krate: CrateMeta,
+    /// What the generated `ClientBuilder` starts from (settings `[client]`).
+    pub client: crate::settings::ClientDefaults,
+}
+
+/// The generated crate's manifest, decided from the settings and the spec's `info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateMeta {
+    pub version: String,
+    pub description: String,
+    pub license: String,
+    pub repository: Option<String>,
+    pub keywords: Vec<String>,
+    pub edition: String,
+    pub rust_version: String,
+    /// Whether `cargo publish` may publish it (`publish = false` otherwise).
+    pub publish: bool,
+    /// Extra dependencies (for derives and replaced types): name → TOML value.
+    pub dependencies: Vec<(String, String)>,
 }
 
 /// A cargo feature of the crate: the operations of some tags and the types they need.
@@ -436,6 +456,11 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     Map(Box<TypeRef>),
     Named(TypeId),
+    /// A type the user supplies instead of a generated one (settings `[replace]`): its path,
+    /// such as `uuid::Uuid`, and what the spec says goes on the wire (the primitive a
+    /// `format` was on; any JSON for a replaced schema). It is (de)serialized by its own serde
+    /// impls.
+    External { path: String, wire: Box<TypeRef> },
 }
 
 impl TypeRef {
@@ -457,6 +482,7 @@ impl TypeRef {
             TypeRef::Vec(inner) => format!("Vec<{}>", inner.rust_text(named)),
             TypeRef::Map(inner) => format!("BTreeMap<String, {}>", inner.rust_text(named)),
             TypeRef::Named(id) => named(*id),
+            TypeRef::External { path, .. } => path.clone(),
         }
     }
 }
@@ -485,6 +511,9 @@ pub struct TypeDef {
     /// The schema that defines it (`$ref`s followed); `None` for a type whose definition
     /// failed and became opaque JSON.
     pub pointer: Option<String>,
+    /// Derives beyond the ones every generated type has (settings `[derive]`), as Rust
+    /// paths: `Eq`, `schemars::JsonSchema`.
+    pub derives: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -14,17 +14,12 @@ pub mod load;
 mod lower;
 mod naming;
 mod openapi31;
+pub mod settings;
 pub mod source_map;
 pub mod surface;
 
 pub use diagnostics::{Diagnostic, Diagnostics};
-
-/// What the caller decides about the crate, as opposed to what the spec says.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The spec's file stem: the package is `<stem>-client`, the library `<stem>_client`.
-    pub stem: String,
-}
+pub use settings::Settings;
 
 /// One generated file, with a `/`-separated path relative to the crate's root.
 #[derive(Debug, Clone, PartialEq, Eq)]

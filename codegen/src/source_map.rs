@@ -17,9 +17,11 @@ pub struct Position {
 
 /// JSON pointer (`#/paths/~1tokens/get`) → where that node's key (or, for the root and
 /// sequence items, the node itself) starts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     positions: HashMap<String, Position>,
+    /// Each entry's byte range, for documents whose parser reports errors by offset (TOML).
+    spans: Vec<(String, std::ops::Range<usize>)>,
 }
 
 impl SourceMap {
@@ -31,7 +33,23 @@ impl SourceMap {
         if parser.load(&mut builder, false).is_err() {
             return SourceMap::default();
         }
-        SourceMap { positions: builder.positions }
+        SourceMap { positions: builder.positions, spans: Vec::new() }
+    }
+
+    /// A map of another format's entries: pointer → (where its key starts, its byte range).
+    pub fn from_entries(entries: HashMap<String, (Position, std::ops::Range<usize>)>) -> SourceMap {
+        let mut spans: Vec<(String, std::ops::Range<usize>)> = entries.iter().map(|(p, (_, span))| (p.clone(), span.clone())).collect();
+        spans.sort_by(|a, b| a.0.cmp(&b.0));
+        SourceMap { positions: entries.into_iter().map(|(p, (position, _))| (p, position)).collect(), spans }
+    }
+
+    /// The pointer of the smallest entry whose range holds byte `offset`.
+    pub fn innermost(&self, offset: usize) -> Option<String> {
+        self.spans
+            .iter()
+            .filter(|(_, span)| span.start <= offset && offset <= span.end)
+            .min_by_key(|(_, span)| span.end - span.start)
+            .map(|(pointer, _)| pointer.clone())
     }
 
     /// The position of `pointer`, or of its nearest ancestor that has one.

@@ -401,7 +401,7 @@ mod tests {
             "one_of" => include_str!("../tests/fixtures/constructs/one_of.yaml"),
             other => panic!("no fixture {other}"),
         };
-        match crate::lower_spec(text, &format!("{fixture}.yaml"), &Settings { stem: fixture.replace('_', "-") }) {
+        match crate::lower_spec(text, &format!("{fixture}.yaml"), &Settings::new(fixture.replace('_', "-"))) {
             Ok(api) => api,
             Err(diagnostics) => panic!("{fixture} should lower, but:\n{diagnostics}"),
         }

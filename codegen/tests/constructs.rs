@@ -21,7 +21,7 @@ fn fixture_path(name: &str) -> PathBuf {
 }
 
 fn generate_text(text: &str, file_name: &str, stem: &str) -> GeneratedCrate {
-    match codegen::generate(text, file_name, &Settings { stem: stem.to_string() }) {
+    match codegen::generate(text, file_name, &Settings::new(stem.to_string())) {
         Ok(generated) => generated,
         Err(diagnostics) => panic!("{file_name} should generate, but:\n{diagnostics}"),
     }

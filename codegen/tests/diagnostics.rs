@@ -16,7 +16,7 @@ fn diagnose(name: &str) -> Diagnostics {
     let path = fixture_path(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let file_name = format!("{name}.yaml");
-    let diagnostics = match codegen::generate(&text, &file_name, &Settings { stem: "bad".into() }) {
+    let diagnostics = match codegen::generate(&text, &file_name, &Settings::new("bad")) {
         Ok(_) => panic!("{file_name} generated a crate, but it should have been refused"),
         Err(diagnostics) => diagnostics,
     };
@@ -212,7 +212,7 @@ fn odd_but_valid_inputs_generate() {
         "{\"openapi\": \"3.0.0\", \"info\": {\"title\": \"t\", \"version\": \"1\"}, \"paths\": {}}",
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n        '204': {description: ok}\n",
     ] {
-        if let Err(d) = codegen::generate(text, "odd.yaml", &Settings { stem: "odd".into() }) {
+        if let Err(d) = codegen::generate(text, "odd.yaml", &Settings::new("odd")) {
             panic!("refused a valid spec:\n{text}\n{d}");
         }
     }
@@ -262,7 +262,7 @@ paths:
           description: InvalidParameterException
           content: {application/json: {schema: {type: object, properties: {Message: {type: string}}}}}
 "#;
-    let settings = Settings { stem: "dup".into() };
+    let settings = Settings::new("dup");
     let strict = codegen::generate(text, "dup.yaml", &settings).expect("a warning does not refuse the spec");
     let (lenient, warnings) = codegen::generate_lenient(text, "dup.yaml", &settings).unwrap();
     assert_eq!(strict.files, lenient.files);
@@ -285,7 +285,7 @@ paths:
 fn openapi_3_1_constructs_without_a_3_0_form_are_warnings() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/constructs/openapi31.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let settings = Settings { stem: "openapi31".into() };
+    let settings = Settings::new("openapi31");
     codegen::generate(&text, "openapi31.yaml", &settings).expect("warnings do not refuse a spec");
     let (_, warnings) = codegen::generate_lenient(&text, "openapi31.yaml", &settings).unwrap();
     let located: Vec<(String, Option<usize>)> = warnings.iter().map(|w| (w.pointer.clone(), w.line)).collect();

@@ -92,9 +92,7 @@ fn generate_bounded(text: String, file_name: &'static str) -> Result<GeneratedCr
     let handle = std::thread::Builder::new()
         .name("generate".into())
         .spawn(move || {
-            let settings = Settings {
-                stem: "fuzz".into(),
-            };
+            let settings = Settings::new("fuzz");
             let result = codegen::generate(&text, file_name, &settings).map_err(|d| d.to_string());
             let _ = send.send(result);
         })
@@ -1110,7 +1108,7 @@ fn mutated_specs() {
 /// is a faithful rewriting, at least for what both versions can say.
 #[test]
 fn seed_specs_as_31_generate_the_same_crates() {
-    let settings = Settings { stem: "fuzz".into() };
+    let settings = Settings::new("fuzz");
     for spec in seed_specs().iter() {
         let as_30 = codegen::generate(&serde_json::to_string(spec).unwrap(), "seed.json", &settings);
         let as_31 = codegen::generate(&serde_json::to_string(&to_31(spec)).unwrap(), "seed.json", &settings);

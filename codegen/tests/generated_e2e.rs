@@ -88,7 +88,7 @@ fn workspace_root() -> PathBuf {
 fn run_e2e(fixture: &str, test: &str, dev_dependencies: &str, expected_passes: usize) {
     let root = workspace_root();
     let spec = std::fs::read_to_string(root.join(format!("codegen/tests/fixtures/constructs/{fixture}.yaml"))).unwrap();
-    let generated = codegen::generate(&spec, &format!("{fixture}.yaml"), &Settings { stem: fixture.into() }).unwrap();
+    let generated = codegen::generate(&spec, &format!("{fixture}.yaml"), &Settings::new(fixture)).unwrap();
     let dir = root.join(format!("target/e2e-{fixture}"));
     let _ = std::fs::remove_dir_all(&dir);
     for file in &generated.files {

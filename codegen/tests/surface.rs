@@ -38,7 +38,7 @@ fn surface(stem: &str) -> String {
     let path = workspace_root().join("specs").join(format!("{stem}.yaml"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let file = format!("specs/{stem}.yaml");
-    match codegen::lower_spec(&text, &file, &Settings { stem: stem.to_string() }) {
+    match codegen::lower_spec(&text, &file, &Settings::new(stem.to_string())) {
         Ok(api) => codegen::surface::render(&api),
         Err(diagnostics) => panic!("{file} should lower, but:\n{diagnostics}"),
     }
@@ -101,7 +101,7 @@ fn surface_mirrors_the_code_generated_from_every_fixture() {
     for path in fixtures {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        let settings = Settings { stem: name.replace('_', "-") };
+        let settings = Settings::new(name.replace('_', "-"));
         let file = format!("{name}.yaml");
         let api = codegen::lower_spec(&text, &file, &settings).unwrap_or_else(|d| panic!("{file} should lower, but:\n{d}"));
         let generated = codegen::generate(&text, &file, &settings).unwrap_or_else(|d| panic!("{file} should generate, but:\n{d}"));

@@ -152,7 +152,7 @@ where
                     let file_name = format!("specs/{stem}.yaml");
                     let path = root.join(&file_name);
                     let text = fs::read_to_string(&path).map_err(|e| io_error("read", &path, e))?;
-                    let settings = Settings { stem: stem.clone() };
+                    let settings = Settings::new(stem.clone());
                     generate(&text, &file_name, &settings).map_err(|d| d.to_string())
                 })
             })

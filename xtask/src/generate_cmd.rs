@@ -59,7 +59,7 @@ fn run_with(options: &Options) -> u8 {
         return 1;
     }
     let file_name = options.spec.display().to_string();
-    let settings = Settings { stem: stem.clone() };
+    let settings = Settings::new(stem.clone());
     let result = if options.strict {
         codegen::generate(&text, &file_name, &settings).map(|g| (g, Vec::new()))
     } else {

@@ -72,6 +72,7 @@ fn shape<'a>(side: &Side, ty: &'a TypeRef) -> Shape<'a> {
         TypeRef::Bytes => Shape::Bytes,
         TypeRef::Vec(inner) => Shape::Array(inner),
         TypeRef::Map(inner) => Shape::Map(inner),
+        TypeRef::External { wire, .. } => shape(side, wire),
         TypeRef::Named(id) => match side.def(*id).map(|d| &d.kind) {
             Some(TypeKind::Enum(_)) => Shape::Enum(*id),
             Some(TypeKind::Union(_)) => Shape::Union(*id),
@@ -223,6 +224,7 @@ pub fn wire_text(side: &Side, ty: &TypeRef) -> String {
         TypeRef::Bytes => "bytes".into(),
         TypeRef::Vec(inner) => format!("array of {}", wire_text(side, inner)),
         TypeRef::Map(inner) => format!("map of {}", wire_text(side, inner)),
+        TypeRef::External { wire, .. } => wire_text(side, wire),
         TypeRef::Named(id) => {
             let name = side.component_name(*id).unwrap_or_else(|| side.type_name(*id).to_string());
             match side.def(*id).map(|d| &d.kind) {

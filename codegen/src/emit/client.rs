@@ -1,10 +1,13 @@
 //! `lib.rs`: the crate root, `Client` and `ClientBuilder` with a setter per server variable
 //! and per kind of authentication the spec declares.
 
+use std::time::Duration;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::tokens::{doc, ident, paragraphs};
+use crate::settings::ClientDefaults;
 use crate::ir::{Api, ApiKeyLocation, ClientCredentials, SchemeKind, SecurityScheme, Server};
 
 pub fn emit_lib(api: &Api) -> TokenStream {
@@ -62,6 +65,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         pub use ::aws_credential_types;
     });
 
+    let defaults = client_defaults(&api.client);
     // `build()` takes credentials out of the builder as it goes.
     let build_mut = (!api.schemes.is_empty()).then(|| quote!(mut));
     let default_url_doc = if default_url.is_empty() {
@@ -196,17 +200,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
                 };
                 let mut config = crate::runtime::client::ClientConfig::new(base_url);
                 #auth_build
-                config.user_agent = self.user_agent.unwrap_or_else(|| {
-                    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()
-                });
-                config.http_client = self.http_client;
-                config.timeout = self.timeout;
-                // Unset keeps the runtime's default (10 s), rather than no limit at all.
-                if let Some(timeout) = self.connect_timeout {
-                    config.connect_timeout = Some(timeout);
-                }
-                config.operation_timeout = self.operation_timeout;
-                config.retry = self.retry.unwrap_or_default();
+                #defaults
                 let core = crate::runtime::client::ClientCore::new(config)?;
                 Ok(Client { core })
             }
@@ -460,6 +454,74 @@ impl AuthMembers {
 }
 
 /// `&[&[0], &[1, 2], &[]]`: a security requirement as the runtime reads it.
+/// What `build()` sets from the builder: each value the caller left unset falls back to the
+/// settings' `[client]` default, else to the runtime's.
+fn client_defaults(defaults: &ClientDefaults) -> TokenStream {
+    let user_agent = match &defaults.user_agent {
+        Some(agent) => quote!(self.user_agent.unwrap_or_else(|| #agent.to_string())),
+        None => quote!(self.user_agent.unwrap_or_else(|| {
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()
+        })),
+    };
+    let or_default = |field: TokenStream, default: Option<Duration>| match default {
+        Some(d) => {
+            let d = duration(d);
+            quote!(self.#field.or(Some(#d)))
+        }
+        None => quote!(self.#field),
+    };
+    let timeout = or_default(quote!(timeout), defaults.timeout);
+    let operation_timeout = or_default(quote!(operation_timeout), defaults.operation_timeout);
+    let connect_timeout = match defaults.connect_timeout {
+        Some(d) => {
+            let d = duration(d);
+            quote!(config.connect_timeout = Some(self.connect_timeout.unwrap_or(#d));)
+        }
+        None => quote! {
+            // Unset keeps the runtime's default (10 s), rather than no limit at all.
+            if let Some(timeout) = self.connect_timeout {
+                config.connect_timeout = Some(timeout);
+            }
+        },
+    };
+    let retry = match &defaults.retry {
+        None => quote!(self.retry.unwrap_or_default()),
+        Some(r) => {
+            let mut policy = quote!(crate::RetryPolicy::default());
+            if let Some(n) = r.max_attempts {
+                policy = quote!(#policy.with_max_attempts(#n));
+            }
+            let durations = [(quote!(with_initial_backoff), r.initial_backoff), (quote!(with_max_backoff), r.max_backoff), (quote!(with_max_retry_after), r.max_retry_after)];
+            for (setter, value) in durations {
+                if let Some(d) = value {
+                    let d = duration(d);
+                    policy = quote!(#policy.#setter(#d));
+                }
+            }
+            quote!(self.retry.unwrap_or_else(|| #policy))
+        }
+    };
+    quote! {
+        config.user_agent = #user_agent;
+        config.http_client = self.http_client;
+        config.timeout = #timeout;
+        #connect_timeout
+        config.operation_timeout = #operation_timeout;
+        config.retry = #retry;
+    }
+}
+
+/// A `Duration` expression, in whole milliseconds when it is one.
+fn duration(d: Duration) -> TokenStream {
+    if d.subsec_nanos() % 1_000_000 == 0 {
+        let ms = d.as_millis() as u64;
+        quote!(::std::time::Duration::from_millis(#ms))
+    } else {
+        let ns = d.as_nanos() as u64;
+        quote!(::std::time::Duration::from_nanos(#ns))
+    }
+}
+
 pub fn security_tokens(security: &[Vec<usize>]) -> TokenStream {
     let alternatives = security.iter().map(|alternative| {
         let indices = alternative.iter().map(|i| proc_macro2::Literal::usize_unsuffixed(*i));

@@ -113,6 +113,7 @@ pub fn rust_type(api: &Api, ty: &TypeRef, path: TypesPath) -> TokenStream {
             let inner = rust_type(api, inner, path);
             quote!(::std::collections::BTreeMap<String, #inner>)
         }
+        TypeRef::External { path, .. } => external_path(path),
         TypeRef::Named(id) => {
             let name = ident(&api.types[id.0].name);
             match path {
@@ -120,6 +121,21 @@ pub fn rust_type(api: &Api, ty: &TypeRef, path: TypesPath) -> TokenStream {
                 TypesPath::Crate => quote!(types::#name),
             }
         }
+    }
+}
+
+/// A user's type or derive path (`uuid::Uuid`), absolute (`::uuid::Uuid`) so that no name
+/// of the generated crate can shadow its crate; a bare name (`Eq`) is left as it is.
+pub fn external_path(path: &str) -> TokenStream {
+    match syn::parse_str::<syn::Path>(path) {
+        Ok(mut parsed) => {
+            if parsed.segments.len() > 1 {
+                parsed.leading_colon = Some(Default::default());
+            }
+            quote!(#parsed)
+        }
+        // The settings reader checked every path; keep the text for the compiler to judge.
+        Err(_) => path.parse().unwrap_or_default(),
     }
 }
 

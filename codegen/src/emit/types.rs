@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{cfg, cfg_text, doc, gate, ident, rust_type, time_module, Chunk, TypesPath};
+use crate::emit::tokens::{cfg, cfg_text, doc, external_path, gate, ident, rust_type, time_module, Chunk, TypesPath};
 use crate::emit::validate::{checks_for, Holds};
 use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
 
@@ -84,7 +84,12 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
         }
     });
     // Structs whose fields may all be left out can start from `Default`.
-    let default = s.fields.iter().all(Field::is_optional).then(|| quote!(Default,));
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    if s.fields.iter().all(Field::is_optional) {
+        derives.push(quote!(Default));
+    }
+    derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
+    derives.extend(extra_derives(def));
     let checks = s.fields.iter().map(|f| {
         let member = ident(&f.rust_name);
         let label = format!("{{field}}.{}", f.rust_name);
@@ -107,7 +112,7 @@ fn emit_struct(api: &Api, def: &TypeDef, s: &Struct) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive( #( #derives ),* )]
         pub struct #name {
             #( #fields )*
             #additional
@@ -151,6 +156,11 @@ fn emit_field(api: &Api, field: &Field) -> TokenStream {
     }
 }
 
+/// The derives the settings add to this type.
+fn extra_derives(def: &TypeDef) -> impl Iterator<Item = TokenStream> + '_ {
+    def.derives.iter().map(|path| external_path(path))
+}
+
 /// A string enum that survives values the spec does not know (see `runtime::string_enum`).
 fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
     let name = ident(&def.name);
@@ -160,10 +170,13 @@ fn emit_enum(def: &TypeDef, variants: &[EnumVariant]) -> TokenStream {
     let variant_docs = variants.iter().map(|v| {
         if v.wire.is_empty() { " `\"\"` (the empty string)".to_string() } else { format!(" `{}`", v.wire) }
     });
+    let extra: Vec<TokenStream> = extra_derives(def).collect();
+    let derives = (!extra.is_empty()).then(|| quote!(#[derive( #( #extra ),* )]));
     // `Variant = "wire"` is the macro's syntax; it parses (and formats) as an enum with
     // discriminants.
     quote! {
         #docs
+        #derives
         pub enum #name {
             #( #[doc = #variant_docs] #idents = #wires, )*
         }
@@ -200,14 +213,19 @@ fn emit_union(api: &Api, def: &TypeDef, union: &Union) -> TokenStream {
             }
         }
     });
-    let (derive, serde_impls) = match &union.tag {
-        None => (quote!(::serde::Serialize, ::serde::Deserialize,), quote!(#[serde(untagged)])),
-        Some(tag) => (TokenStream::new(), tagged_serde(&name, tag, union)),
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    let serde_impls = match &union.tag {
+        None => {
+            derives.extend([quote!(::serde::Serialize), quote!(::serde::Deserialize)]);
+            quote!(#[serde(untagged)])
+        }
+        Some(tag) => tagged_serde(&name, tag, union),
     };
+    derives.extend(extra_derives(def));
     let (attribute, impls) = if union.tag.is_some() { (TokenStream::new(), serde_impls) } else { (serde_impls, TokenStream::new()) };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive)]
+        #[derive( #( #derives ),* )]
         #attribute
         pub enum #name {
             #( #variants )*

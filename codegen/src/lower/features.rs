@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, Feature, Operation, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Feature, Operation, Pagination, TypeId, TypeKind, TypeRef};
 
 /// The public registry refuses crates with more than 300 features; stay well under it.
 pub const MAX_FEATURES: usize = 250;
@@ -125,19 +125,25 @@ fn unique(wanted: &str, taken: &mut BTreeSet<String>) -> String {
 }
 
 /// The types an operation names directly.
-fn operation_types(op: &Operation) -> Vec<&TypeRef> {
+pub(super) fn operation_types(op: &Operation) -> Vec<&TypeRef> {
     let mut roots: Vec<&TypeRef> = op.params.iter().map(|p| &p.ty).collect();
     if let Some(body) = &op.body {
         roots.push(&body.ty);
+        roots.extend(body.properties.iter().map(|p| &p.ty));
     }
     roots.extend(op.responses.success.iter().filter_map(|s| s.body.ty()));
     roots.extend(op.responses.errors.iter().filter_map(|e| e.body.ty()));
+    roots.extend(op.responses.events.iter().map(|e| &e.item));
+    match &op.pagination {
+        Some(Pagination::Token { item_ty, .. } | Pagination::Offset { item_ty, .. }) => roots.push(item_ty),
+        None => {}
+    }
     roots
 }
 
 /// Calls `visit` on every named type `ty` holds, transitively; `visit` returns whether the
 /// type is new to it, so that shared types and cycles are walked once.
-fn walk(api: &Api, ty: &TypeRef, visit: &mut dyn FnMut(TypeId) -> bool) {
+pub(super) fn walk(api: &Api, ty: &TypeRef, visit: &mut dyn FnMut(TypeId) -> bool) {
     match ty {
         TypeRef::Vec(inner) | TypeRef::Map(inner) => walk(api, inner, visit),
         TypeRef::Named(id) => {

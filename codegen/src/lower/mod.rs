@@ -1,7 +1,10 @@
 //! The spec → the IR. After this step nothing downstream looks at OpenAPI again.
 
+mod customize;
+mod derives;
 mod features;
 mod operation;
+mod prune;
 mod refs;
 pub mod schema;
 mod security;
@@ -11,21 +14,27 @@ use std::collections::HashMap;
 use openapiv3::ReferenceOr;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::ir::{Api, HttpMethod, SchemeKind, Server, ServerVariable};
+use crate::ir::{Api, CrateMeta, HttpMethod, SchemeKind, Server, ServerVariable};
 use crate::load::Document;
-use crate::naming::{snake, Scope};
+use crate::naming::{camel, snake, Scope};
 use crate::source_map::escape_token;
 use crate::Settings;
 
+use customize::Custom;
 use operation::{OperationContext, Site};
 use schema::TypeSpace;
 
 /// The API, and what was left out of it: with `lenient`, an operation or schema the
 /// generator cannot express is skipped (operations) or kept as JSON (schemas) and reported,
 /// and the rest is generated; without it, any problem refuses the whole spec.
+///
+/// A problem in the settings refuses the spec either way: they are the caller's own file.
 pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api, Vec<Diagnostic>), Diagnostics> {
     // What reading a 3.1 document changed or left out, as warnings.
     let mut problems = doc.notes.clone();
+    let custom = Custom::new(settings);
+    let mut settings_problems = custom.problems.clone();
+    settings_problems.extend(filter_problems(doc, settings));
     // Auth setters are named first, so that a server variable never takes one's name.
     let mut builder_scope = Scope::with_reserved(CLIENT_BUILDER_METHODS);
     let schemes = security::Schemes::lower(doc, &mut builder_scope, &mut problems);
@@ -33,13 +42,18 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     let servers = lower_servers(doc, &builder_scope);
     let sigv4 = schemes.schemes.iter().any(|s| matches!(s.kind, SchemeKind::SigV4 { .. }));
 
-    let mut types = TypeSpace::new(doc);
+    let mut types = TypeSpace::new(doc, &custom);
     if let Err(d) = types.declare_components(lenient, &mut problems) {
         problems.push(d);
     }
     let mut operations = Vec::new();
     let mut method_scope = Scope::with_reserved(&["builder", "base_url"]);
     let mut type_scope = Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self", "Client", "ClientBuilder"]);
+    // Method names from the settings are kept for the operations they are given to.
+    for name in custom.operation_name_targets() {
+        method_scope.claim(name);
+        type_scope.claim(&camel(name));
+    }
     let mut seen_ids: HashMap<String, String> = HashMap::new();
     // What lowering an operation worked around; kept apart from `problems` while the
     // operation context borrows it.
@@ -65,6 +79,9 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
                 }
             }
             let site = Site { path, method, pointer, path_params: &item.parameters };
+            if !settings.operations.keeps(&operation::operation_id(op, &site), path, &op.tags) {
+                continue;
+            }
             let mut context = OperationContext { doc, types: &mut types, sigv4, warnings: &mut warnings };
             match context.lower(&site, op, &mut method_scope, &mut type_scope) {
                 Ok(mut operation) => {
@@ -78,14 +95,22 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     }
     problems.append(&mut warnings);
     if !lenient && problems.iter().any(Diagnostic::is_error) {
-        return Err(Diagnostics(problems.into_iter().filter(Diagnostic::is_error).collect()));
+        let mut errors: Vec<Diagnostic> = settings_problems.into_iter().filter(Diagnostic::is_error).collect();
+        errors.extend(problems.into_iter().filter(Diagnostic::is_error));
+        return Err(Diagnostics(errors));
     }
     types.break_cycles();
     types.mark_validated();
     let info = &doc.api.info;
+    let package = settings.package();
     let mut api = Api {
-        package: format!("{}-client", settings.stem),
-        library: format!("{}_client", snake(&settings.stem)),
+        library: match &settings.krate.name {
+            Some(name) => name.replace('-', "_"),
+            None => format!("{}_client", snake(&settings.stem)),
+        },
+        package,
+        krate: crate_meta(settings, &info.title, &info.version),
+        client: settings.client.clone(),
         title: info.title.clone(),
         version: info.version.clone(),
         description: info.description.clone(),
@@ -96,8 +121,75 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
         types: types.into_types(),
         features: Vec::new(),
     };
+    if !settings.operations.is_empty() {
+        prune::unreached_types(&mut api);
+    }
+    derives::assign(&mut api, &custom, &mut settings_problems);
+    settings_problems.extend(custom.unmatched());
+    if settings_problems.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(settings_problems.into_iter().filter(Diagnostic::is_error).collect()));
+    }
+    problems.extend(settings_problems);
     features::assign(&mut api);
     Ok((api, problems))
+}
+
+/// The generated crate's `[package]`: the settings' `[crate]`, else the defaults.
+fn crate_meta(settings: &Settings, title: &str, version: &str) -> CrateMeta {
+    let k = &settings.krate;
+    CrateMeta {
+        version: k.version.as_ref().map_or_else(|| "0.1.0".to_string(), ToString::to_string),
+        description: k
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Typed async client for {title} {version}, generated from its OpenAPI description")),
+        license: k.license.clone().unwrap_or_else(|| "MIT OR Apache-2.0".to_string()),
+        repository: k.repository.clone(),
+        keywords: k.keywords.clone(),
+        edition: k.edition.clone().unwrap_or_else(|| "2021".to_string()),
+        rust_version: k.rust_version.clone().unwrap_or_else(|| "1.85".to_string()),
+        publish: k.publish,
+        dependencies: settings.dependencies.iter().map(|(name, d)| (name.clone(), d.toml_value())).collect(),
+    }
+}
+
+/// `[operations]` entries that select nothing in the spec (warnings: a filter may name a tag
+/// that a later version of the spec adds), and a filter that leaves no operation (an error).
+fn filter_problems(doc: &Document, settings: &Settings) -> Vec<Diagnostic> {
+    let filter = &settings.operations;
+    if filter.is_empty() {
+        return Vec::new();
+    }
+    let mut operations = Vec::new();
+    for (path, item) in &doc.api.paths.paths {
+        if let ReferenceOr::Item(item) = item {
+            for (_, method, op) in methods(item) {
+                let site = Site { path, method, pointer: String::new(), path_params: &[] };
+                operations.push((operation::operation_id(op, &site), path.as_str(), &op.tags));
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for (key, selector) in [("include", &filter.include), ("exclude", &filter.exclude)] {
+        let Some(selector) = selector else { continue };
+        let lists: [(&str, &Vec<String>, &dyn Fn(&str, &(String, &str, &Vec<String>)) -> bool); 3] = [
+            ("tags", &selector.tags, &|tag, op| op.2.iter().any(|t| t == tag)),
+            ("paths", &selector.paths, &|prefix, op| op.1.starts_with(prefix)),
+            ("ids", &selector.ids, &|id, op| op.0 == id),
+        ];
+        for (list, entries, matches) in lists {
+            for (i, entry) in entries.iter().enumerate() {
+                if !operations.iter().any(|op| matches(entry, op)) {
+                    let what = &list[..list.len() - 1];
+                    problems.push(settings.warning(&format!("#/operations/{key}/{list}/{i}"), format!("no operation of the spec has the {what} `{entry}`")));
+                }
+            }
+        }
+    }
+    if !operations.is_empty() && !operations.iter().any(|(id, path, tags)| filter.keeps(id, path, tags)) {
+        problems.push(settings.error("#/operations", "these filters leave no operation of the spec"));
+    }
+    problems
 }
 
 fn methods(item: &openapiv3::PathItem) -> impl Iterator<Item = (&'static str, HttpMethod, &openapiv3::Operation)> {

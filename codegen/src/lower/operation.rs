@@ -52,9 +52,12 @@ pub struct Site<'s> {
 
 impl OperationContext<'_, '_> {
     pub fn lower(&mut self, site: &Site<'_>, op: &SpecOperation, method_scope: &mut Scope, type_scope: &mut Scope) -> Result<Operation, Diagnostic> {
-        let id = op.operation_id.clone().unwrap_or_else(|| derived_operation_id(site.method, site.path));
-        let type_name = type_scope.claim(&camel(&id));
-        let method_name = method_scope.claim(&snake(&id));
+        let id = operation_id(op, site);
+        // A name from the settings was kept free in both scopes when lowering began.
+        let (type_name, method_name) = match self.types.custom().operation_name(&id) {
+            Some(name) => (camel(name), name.to_string()),
+            None => (type_scope.claim(&camel(&id)), method_scope.claim(&snake(&id))),
+        };
         let (path_part, constants) = split_path(site.path);
 
         let mut params = self.lower_params(site, op, &type_name)?;
@@ -449,6 +452,11 @@ impl OperationContext<'_, '_> {
 }
 
 /// A stable name for an operation without an `operationId`: `get /users/{id}/keys` → `get_users_by_id_keys`.
+/// The operationId, or one derived from method and path when the spec gives none.
+pub fn operation_id(op: &SpecOperation, site: &Site<'_>) -> String {
+    op.operation_id.clone().unwrap_or_else(|| derived_operation_id(site.method, site.path))
+}
+
 fn derived_operation_id(method: HttpMethod, path: &str) -> String {
     let mut words = vec![method.as_str().to_lowercase()];
     for segment in path.split('/').filter(|s| !s.is_empty()) {

@@ -11,6 +11,7 @@ use crate::ir::{
     UnionVariant,
 };
 use crate::load::Document;
+use crate::lower::customize::Custom;
 use crate::lower::refs::{last_token, resolve};
 use crate::naming::{camel, snake, Scope};
 
@@ -29,9 +30,13 @@ impl Lowered {
     }
 }
 
+/// Type names generated code uses unqualified; no schema may take one.
+pub const PRELUDE_TYPES: &[&str] = &["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self"];
+
 /// Every named type of the crate, by id, and the component schemas already given one.
 pub struct TypeSpace<'a> {
     doc: &'a Document,
+    custom: &'a Custom<'a>,
     defs: Vec<Option<TypeDef>>,
     names: Vec<String>,
     by_pointer: HashMap<String, TypeId>,
@@ -70,16 +75,21 @@ struct ObjectForm<'s> {
 }
 
 impl<'a> TypeSpace<'a> {
-    pub fn new(doc: &'a Document) -> TypeSpace<'a> {
+    pub fn new(doc: &'a Document, custom: &'a Custom<'a>) -> TypeSpace<'a> {
+        // Names the settings give are kept for the schemas they are given to.
+        let mut scope = Scope::with_reserved(PRELUDE_TYPES);
+        for name in custom.schema_name_targets() {
+            scope.claim(name);
+        }
         TypeSpace {
             doc,
+            custom,
             defs: Vec::new(),
             names: Vec::new(),
             by_pointer: HashMap::new(),
             nullable: Vec::new(),
             pending: Vec::new(),
-            // Generated code uses these prelude names unqualified.
-            scope: Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self"]),
+            scope,
             inlining: Vec::new(),
         }
     }
@@ -90,7 +100,7 @@ impl<'a> TypeSpace<'a> {
         self.defs
             .into_iter()
             .zip(self.names)
-            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false, features: Vec::new(), pointer: None }))
+            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false, features: Vec::new(), pointer: None, derives: Vec::new() }))
             .collect()
     }
 
@@ -111,8 +121,8 @@ impl<'a> TypeSpace<'a> {
             let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(name));
             let reference = ReferenceOr::<Schema>::Reference { reference: pointer.clone() };
             let (schema, resolved_at) = resolve(self.doc, &reference, &pointer)?;
-            if resolved_at == pointer && needs_named_type(&schema) && single_all_of(&schema).is_none() {
-                let id = self.reserve(&camel(name), schema.schema_data.nullable);
+            if resolved_at == pointer && needs_named_type(&schema) && single_all_of(&schema).is_none() && !self.is_replaced(&pointer) {
+                let id = self.reserve(&camel(name), schema.schema_data.nullable, &pointer);
                 self.by_pointer.insert(pointer.clone(), id);
                 self.pending.push((id, pointer));
             }
@@ -168,13 +178,16 @@ impl<'a> TypeSpace<'a> {
         let reference = ReferenceOr::<Schema>::Reference { reference: target.to_string() };
         let (schema, resolved_at) = resolve(self.doc, &reference, at)?;
         let schema = schema.into_owned();
+        if let Some(path) = self.custom.schema_type(target).or_else(|| self.custom.schema_type(&resolved_at)) {
+            return Ok(Lowered { nullable: schema.schema_data.nullable, ..Lowered::of(replaced_schema(path)) });
+        }
         if let Some(id) = self.by_pointer.get(&resolved_at).copied() {
             self.by_pointer.insert(target.to_string(), id);
             return Ok(self.named(id));
         }
         let name = last_token(&resolved_at);
         if needs_named_type(&schema) && single_all_of(&schema).is_none() {
-            let id = self.reserve(&camel(&name), schema.schema_data.nullable);
+            let id = self.reserve(&camel(&name), schema.schema_data.nullable, &resolved_at);
             self.by_pointer.insert(resolved_at.clone(), id);
             self.by_pointer.insert(target.to_string(), id);
             let def = self.define(&schema, &resolved_at, id)?;
@@ -193,8 +206,22 @@ impl<'a> TypeSpace<'a> {
         lowered
     }
 
-    fn reserve(&mut self, wanted: &str, nullable: bool) -> TypeId {
-        let name = self.scope.claim(wanted);
+    /// The settings that name parts of the spec.
+    pub fn custom(&self) -> &'a Custom<'a> {
+        self.custom
+    }
+
+    fn is_replaced(&self, pointer: &str) -> bool {
+        self.custom.schema_type(pointer).is_some()
+    }
+
+    /// A new type for the schema at `pointer`: named as the settings say, else `wanted`
+    /// made unique.
+    fn reserve(&mut self, wanted: &str, nullable: bool, pointer: &str) -> TypeId {
+        let name = match self.custom.schema_name(pointer) {
+            Some(name) => name.to_string(),
+            None => self.scope.claim(wanted),
+        };
         self.defs.push(None);
         self.names.push(name);
         self.nullable.push(nullable);
@@ -209,6 +236,9 @@ impl<'a> TypeSpace<'a> {
     /// Lowers an inline schema.
     fn lower_item(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
         let nullable = schema.schema_data.nullable;
+        if let Some(path) = self.custom.schema_type(pointer) {
+            return Ok(Lowered { nullable, ..Lowered::of(replaced_schema(path)) });
+        }
         let description = description_of(schema);
         if needs_named_type(schema) {
             // A single-member `allOf` is the usual way to put a description beside a `$ref`.
@@ -223,7 +253,7 @@ impl<'a> TypeSpace<'a> {
             let id = match self.by_pointer.get(pointer) {
                 Some(id) => *id,
                 None => {
-                    let id = self.reserve(&camel(hint), nullable);
+                    let id = self.reserve(&camel(hint), nullable, pointer);
                     self.by_pointer.insert(pointer.to_string(), id);
                     let def = self.define(schema, pointer, id)?;
                     self.defs[id.0] = Some(def);
@@ -240,6 +270,19 @@ impl<'a> TypeSpace<'a> {
 
     /// Schemas that are a Rust primitive or container, with their checks.
     fn lower_unnamed(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
+        let lowered = self.lower_primitive(schema, pointer, hint)?;
+        // A `format` the settings replace: the user's type, which carries its own checks.
+        let format = match form_of(schema) {
+            Form::String { format, .. } | Form::Integer { format, .. } | Form::Number { format, .. } => format,
+            _ => None,
+        };
+        match format.as_deref().and_then(|f| self.custom.format_type(f)) {
+            Some(path) => Ok(Lowered::of(TypeRef::External { path: path.to_string(), wire: Box::new(lowered.ty) })),
+            None => Ok(lowered),
+        }
+    }
+
+    fn lower_primitive(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Lowered, Diagnostic> {
         let sensitive = schema.schema_data.extensions.get("x-sensitive") == Some(&Value::Bool(true));
         let lowered = match form_of(schema) {
             Form::String { format, values, constraints } => {
@@ -314,7 +357,7 @@ impl<'a> TypeSpace<'a> {
         let name = self.names[id.0].clone();
         let kind = match form_of(schema) {
             Form::String { values, .. } => TypeKind::Enum(enum_variants(&values)),
-            Form::Object(object) => TypeKind::Struct(self.lower_struct(&[(object, pointer.to_string())], &name)?),
+            Form::Object(object) => TypeKind::Struct(self.lower_struct(&[(object, pointer.to_string())], &name, pointer)?),
             Form::OneOf(members) | Form::AnyOf(members) => {
                 let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
                 TypeKind::Union(self.lower_union(schema, members, &format!("{pointer}/{key}"), &name)?)
@@ -325,20 +368,33 @@ impl<'a> TypeSpace<'a> {
                 if let Some(own) = own {
                     objects.push((OwnedObject::from(own), pointer.to_string()));
                 }
-                TypeKind::Struct(self.lower_struct_owned(&objects, &name)?)
+                TypeKind::Struct(self.lower_struct_owned(&objects, &name, pointer)?)
             }
             _ => unreachable!("only enums, objects and compositions are named"),
         };
-        Ok(TypeDef { name, description: description_of(schema), kind, validated: false, features: Vec::new(), pointer: Some(pointer.to_string()) })
+        Ok(TypeDef { name, description: description_of(schema), kind, validated: false, features: Vec::new(), pointer: Some(pointer.to_string()), derives: Vec::new() })
     }
 
-    fn lower_struct(&mut self, objects: &[(ObjectForm<'_>, String)], name: &str) -> Result<Struct, Diagnostic> {
+    /// The struct of the type defined at `type_pointer`, merging `objects` (its own
+    /// properties, or the members of its `allOf`).
+    fn lower_struct(&mut self, objects: &[(ObjectForm<'_>, String)], name: &str, type_pointer: &str) -> Result<Struct, Diagnostic> {
         let mut fields: Vec<Field> = Vec::new();
         let mut scope = Scope::default();
         let mut additional = None;
+        let property_pointer = |pointer: &str, wire_name: &str| format!("{pointer}/properties/{}", crate::source_map::escape_token(wire_name));
+        // Names the settings give are kept for their properties.
+        let mut renamed: HashMap<&str, String> = HashMap::new();
+        for (object, pointer) in objects {
+            for wire_name in object.properties.keys() {
+                if let Some(rust_name) = self.custom.property_name(type_pointer, &property_pointer(pointer, wire_name), wire_name) {
+                    scope.claim(rust_name);
+                    renamed.insert(wire_name, rust_name.to_string());
+                }
+            }
+        }
         for (object, pointer) in objects {
             for (wire_name, property) in object.properties {
-                let property_pointer = format!("{pointer}/properties/{}", crate::source_map::escape_token(wire_name));
+                let property_pointer = property_pointer(pointer, wire_name);
                 let lowered = self.lower_boxed(property, &property_pointer, &format!("{name}{}", camel(wire_name)))?;
                 let required = object.required.contains(wire_name);
                 // allOf members may repeat a property: the later one refines it.
@@ -350,7 +406,7 @@ impl<'a> TypeSpace<'a> {
                 }
                 fields.push(Field {
                     wire_name: wire_name.clone(),
-                    rust_name: scope.claim(&snake(wire_name)),
+                    rust_name: renamed.get(wire_name.as_str()).cloned().unwrap_or_else(|| scope.claim(&snake(wire_name))),
                     ty: lowered.ty,
                     required,
                     nullable: lowered.nullable,
@@ -382,10 +438,10 @@ impl<'a> TypeSpace<'a> {
         Ok(Struct { fields, additional, required_one_of })
     }
 
-    fn lower_struct_owned(&mut self, objects: &[(OwnedObject, String)], name: &str) -> Result<Struct, Diagnostic> {
+    fn lower_struct_owned(&mut self, objects: &[(OwnedObject, String)], name: &str, type_pointer: &str) -> Result<Struct, Diagnostic> {
         let borrowed: Vec<(ObjectForm<'_>, String)> =
             objects.iter().map(|(o, p)| (o.as_form(), p.clone())).collect();
-        self.lower_struct(&borrowed, name)
+        self.lower_struct(&borrowed, name, type_pointer)
     }
 
     /// Flattens an `allOf` into the objects it merges, following `$ref`s and nested `allOf`s.
@@ -488,6 +544,7 @@ impl<'a> TypeSpace<'a> {
             TypeRef::Vec(_) => "Array".into(),
             TypeRef::Map(_) => "Object".into(),
             TypeRef::Named(id) => self.names[id.0].clone(),
+            TypeRef::External { path, .. } => camel(path.rsplit("::").next().unwrap_or(path)),
         }
     }
 
@@ -585,6 +642,12 @@ impl<'a> TypeSpace<'a> {
 
 /// Epoch timestamps need a serde `with` module, which cannot reach inside a container:
 /// there they stay plain numbers.
+/// A schema the settings replace with the user's type: what it was on the wire is not
+/// lowered (the user's serde impls decide), so it stands as any JSON.
+fn replaced_schema(path: &str) -> TypeRef {
+    TypeRef::External { path: path.to_string(), wire: Box::new(TypeRef::Json) }
+}
+
 fn in_container(ty: TypeRef) -> TypeRef {
     match ty {
         TypeRef::DateTime(TimeFormat::EpochSeconds) => TypeRef::F64,

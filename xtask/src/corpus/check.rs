@@ -51,7 +51,7 @@ pub enum Generation {
 /// Runs the generator on its own thread (with the main thread's usual stack), so that a panic
 /// is reported for that spec instead of ending the run. Returns the answer and the time taken.
 pub fn generate_timed(text: &str, file_name: &str, stem: &str, strict: bool) -> (Generation, Duration) {
-    let settings = Settings { stem: stem.to_owned() };
+    let settings = Settings::new(stem.to_owned());
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .stack_size(8 << 20)

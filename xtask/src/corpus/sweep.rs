@@ -526,9 +526,7 @@ fn generate_one(document: &Document) -> (Outcome, Option<GeneratedCrate>) {
             (None, None) => {}
         }
     }
-    let settings = Settings {
-        stem: document.stem.clone(),
-    };
+    let settings = Settings::new(document.stem.clone());
     LAST_PANIC.with(|last| last.borrow_mut().take());
     CATCHING.with(|catching| catching.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(|| {

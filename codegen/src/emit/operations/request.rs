@@ -233,7 +233,7 @@ pub(super) fn is_simple(api: &Api, ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Vec(inner) => !matches!(**inner, TypeRef::Vec(_)) && is_simple(api, inner),
         TypeRef::Named(id) => matches!(api.types[id.0].kind, crate::ir::TypeKind::Enum(_)),
-        TypeRef::Map(_) | TypeRef::Json | TypeRef::Unit | TypeRef::Bytes => false,
+        TypeRef::Map(_) | TypeRef::Json | TypeRef::Unit | TypeRef::Bytes | TypeRef::External { .. } => false,
         _ => true,
     }
 }
