@@ -54,6 +54,13 @@ where
         );
         return 2;
     }
+    match orphan_settings(root, &available) {
+        Ok(orphans) if !orphans.is_empty() => {
+            return fail(&format!("{}: settings for no spec (specs/<stem>.toml goes beside specs/<stem>.yaml)", orphans.join(", ")));
+        }
+        Ok(_) => {}
+        Err(e) => return fail(&e),
+    }
     let selected = if options.stems.is_empty() {
         &available
     } else {
@@ -135,6 +142,36 @@ pub(crate) fn list_specs(root: &Path) -> Result<Vec<String>, String> {
     Ok(stems)
 }
 
+/// The settings of `specs/<stem>.yaml`: `specs/<stem>.toml` when there is one, else the
+/// defaults. An error is the text to print.
+pub(crate) fn read_settings(root: &Path, stem: &str) -> Result<Settings, String> {
+    let file_name = format!("specs/{stem}.toml");
+    let path = root.join(&file_name);
+    match fs::read_to_string(&path) {
+        Ok(text) => Settings::parse(stem, &text, &file_name).map_err(|d| d.to_string()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::new(stem)),
+        Err(e) => Err(io_error("read", &path, e)),
+    }
+}
+
+/// Settings files in specs/ with no spec beside them: a renamed spec left its settings behind.
+fn orphan_settings(root: &Path, available: &[String]) -> Result<Vec<String>, String> {
+    let specs = root.join("specs");
+    let entries = fs::read_dir(&specs).map_err(|e| io_error("read", &specs, e))?;
+    let mut orphans = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error("read", &specs, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".toml") {
+            if !available.iter().any(|s| s == stem) {
+                orphans.push(format!("specs/{name}"));
+            }
+        }
+    }
+    orphans.sort();
+    Ok(orphans)
+}
+
 /// Runs the generator on each spec, in parallel; an error is the text to print.
 fn generate_all<G>(
     root: &Path,
@@ -152,7 +189,7 @@ where
                     let file_name = format!("specs/{stem}.yaml");
                     let path = root.join(&file_name);
                     let text = fs::read_to_string(&path).map_err(|e| io_error("read", &path, e))?;
-                    let settings = Settings::new(stem.clone());
+                    let settings = read_settings(root, stem)?;
                     generate(&text, &file_name, &settings).map_err(|d| d.to_string())
                 })
             })

@@ -39,78 +39,25 @@ pub struct Options {
     pub files: Option<(std::path::PathBuf, std::path::PathBuf)>,
     /// Accepted changes (default in git mode: `specs/.diff-accept.yaml` when it exists).
     pub accept: Option<std::path::PathBuf>,
+    /// Write each changed crate's suggested version into its settings, and regenerate it.
+    pub apply_bump: bool,
 }
 
 /// An argument that names a spec file rather than a stem of specs/.
-fn is_spec_file(arg: &str) -> bool {
+pub(crate) fn is_spec_file(arg: &str) -> bool {
     [".yaml", ".yml", ".json"].iter().any(|ext| arg.to_ascii_lowercase().ends_with(ext))
 }
 
+#[cfg(test)]
 impl Options {
-    /// Parses the arguments after `diff`.
+    /// Parses the arguments after `diff`, as the command line does.
     pub fn parse(args: &[String]) -> Result<Options, String> {
-        let mut options = Options::default();
-        let mut files = Vec::new();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-                _ => (arg.as_str(), None),
-            };
-            let mut value = |name: &str| -> Result<String, String> {
-                match inline.clone().or_else(|| args.next().cloned()) {
-                    Some(v) if !v.is_empty() => Ok(v),
-                    _ => Err(format!("`{name}` needs a value")),
-                }
-            };
-            match flag {
-                "--base" => options.base = Some(value("--base")?),
-                "--accept" => options.accept = Some(std::path::PathBuf::from(value("--accept")?)),
-                "--format" => {
-                    options.format = match value("--format")?.as_str() {
-                        "text" => Format::Text,
-                        "markdown" | "md" => Format::Markdown,
-                        "json" => Format::Json,
-                        "github" => Format::Github,
-                        other => {
-                            return Err(format!(
-                                "unknown format `{other}`; use text, markdown, json or github"
-                            ))
-                        }
-                    }
-                }
-                "--fail-on" => {
-                    options.fail_on = match value("--fail-on")?.as_str() {
-                        "breaking" => Some(Level::Breaking),
-                        "warning" => Some(Level::Warning),
-                        "never" => None,
-                        other => return Err(format!(
-                            "unknown level `{other}` for --fail-on; use breaking, warning or never"
-                        )),
-                    }
-                }
-                flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
-                file if is_spec_file(file) => {
-                    files.push(std::path::PathBuf::from(file));
-                }
-                stem => {
-                    if !options.stems.iter().any(|s| s == stem) {
-                        options.stems.push(stem.to_owned());
-                    }
-                }
-            }
+        use clap::Parser;
+        let line = ["cargo xtask", "diff"].into_iter().map(String::from).chain(args.iter().cloned());
+        match crate::cli::Cli::try_parse_from(line).map_err(|e| e.to_string())?.command {
+            crate::cli::Command::Diff(args) => args.try_into(),
+            _ => unreachable!("the line starts with `diff`"),
         }
-        match (files.len(), options.stems.is_empty(), options.base.is_some()) {
-            (0, _, _) => {}
-            (2, true, false) => {
-                let new = files.pop().unwrap_or_default();
-                let old = files.pop().unwrap_or_default();
-                options.files = Some((old, new));
-            }
-            (2, _, _) => return Err("compare two spec files, or specs/ by stem at a revision (--base), not both".into()),
-            (n, _, _) => return Err(format!("give two spec files to compare (OLD NEW), not {n}")),
-        }
-        Ok(options)
     }
 }
 
@@ -670,7 +617,7 @@ components:
             out.stderr
         );
         assert!(out.stdout.is_empty());
-        let out = repo.run(&["--base", "--output=x"]);
+        let out = repo.run(&["--base=--output=x"]);
         assert_eq!(out.code, 2, "{out:?}");
     }
 

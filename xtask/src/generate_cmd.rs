@@ -21,6 +21,8 @@ pub struct Options {
     pub out: PathBuf,
     /// The crate's stem (`<name>-client`); defaults to the spec's file stem, sanitized.
     pub name: Option<String>,
+    /// The generator settings file, if any.
+    pub settings: Option<PathBuf>,
     /// Refuse the spec if any part of it cannot be generated.
     pub strict: bool,
 }
@@ -59,7 +61,22 @@ fn run_with(options: &Options) -> u8 {
         return 1;
     }
     let file_name = options.spec.display().to_string();
-    let settings = Settings::new(stem.clone());
+    let settings = match &options.settings {
+        None => Settings::new(stem.clone()),
+        Some(path) => {
+            let parsed = fs::read_to_string(path)
+                .map_err(|e| io_error("read", path, e))
+                .and_then(|text| Settings::parse(stem.clone(), &text, &path.display().to_string()).map_err(|d| d.to_string()));
+            match parsed {
+                Ok(settings) => settings,
+                Err(message) => {
+                    eprintln!("{message}");
+                    eprintln!("error: {}: refused; nothing written", path.display());
+                    return 1;
+                }
+            }
+        }
+    };
     let result = if options.strict {
         codegen::generate(&text, &file_name, &settings).map(|g| (g, Vec::new()))
     } else {
@@ -95,8 +112,9 @@ fn run_with(options: &Options) -> u8 {
     }
     let lines: usize = generated.files.iter().map(|f| f.contents.lines().count()).sum();
     println!(
-        "{}: generated {stem}-client ({} files, {lines} lines) in {:.2} s",
+        "{}: generated {} ({} files, {lines} lines) in {:.2} s",
         options.out.display(),
+        settings.package(),
         generated.files.len(),
         start.elapsed().as_secs_f64()
     );
@@ -203,6 +221,7 @@ paths:
             spec: spec.to_path_buf(),
             out: out.to_path_buf(),
             name: name.map(str::to_owned),
+            settings: None,
             strict: false,
         }
     }

@@ -134,7 +134,7 @@ fn first_obstacle<'a>(api: &Api, kind: &'a TypeKind, derive: Known, can: &[bool]
         TypeKind::Struct(s) => s
             .fields
             .iter()
-            .find(|f| !(derive == Known::Default && f.is_optional()) && !supports(api, &f.ty, derive, can))
+            .find(|f| !(supports(api, &f.ty, derive, can) || derive == Known::Default && f.is_optional()))
             .map(|f| (f.rust_name.as_str(), &f.ty))
             .or_else(|| s.additional.as_ref().filter(|v| derive != Known::Default && !supports(api, v, derive, can)).map(|v| ("additional_properties", v))),
         TypeKind::Union(u) => u.variants.iter().find(|v| !supports(api, &v.ty, derive, can)).map(|v| (v.rust_name.as_str(), &v.ty)),

@@ -172,17 +172,22 @@ fn filter_problems(doc: &Document, settings: &Settings) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for (key, selector) in [("include", &filter.include), ("exclude", &filter.exclude)] {
         let Some(selector) = selector else { continue };
-        let lists: [(&str, &Vec<String>, &dyn Fn(&str, &(String, &str, &Vec<String>)) -> bool); 3] = [
-            ("tags", &selector.tags, &|tag, op| op.2.iter().any(|t| t == tag)),
-            ("paths", &selector.paths, &|prefix, op| op.1.starts_with(prefix)),
-            ("ids", &selector.ids, &|id, op| op.0 == id),
-        ];
-        for (list, entries, matches) in lists {
-            for (i, entry) in entries.iter().enumerate() {
-                if !operations.iter().any(|op| matches(entry, op)) {
-                    let what = &list[..list.len() - 1];
-                    problems.push(settings.warning(&format!("#/operations/{key}/{list}/{i}"), format!("no operation of the spec has the {what} `{entry}`")));
-                }
+        let mut unmatched = |list: &str, i: usize, message: String| {
+            problems.push(settings.warning(&format!("#/operations/{key}/{list}/{i}"), message));
+        };
+        for (i, tag) in selector.tags.iter().enumerate() {
+            if !operations.iter().any(|(_, _, tags)| tags.contains(tag)) {
+                unmatched("tags", i, format!("no operation of the spec has the tag `{tag}`"));
+            }
+        }
+        for (i, prefix) in selector.paths.iter().enumerate() {
+            if !operations.iter().any(|(_, path, _)| path.starts_with(prefix.as_str())) {
+                unmatched("paths", i, format!("no path of the spec starts with `{prefix}`"));
+            }
+        }
+        for (i, id) in selector.ids.iter().enumerate() {
+            if !operations.iter().any(|(op_id, _, _)| op_id == id) {
+                unmatched("ids", i, format!("no operation of the spec has the operationId `{id}`"));
             }
         }
     }
