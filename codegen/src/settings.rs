@@ -32,6 +32,8 @@ pub struct Settings {
     pub operations: OperationFilter,
     /// Where the settings came from, to locate diagnostics; `None` for [`Settings::new`].
     origin: Option<Origin>,
+    /// What reading them found odd but harmless (a derive every type has already).
+    warnings: Vec<Diagnostic>,
 }
 
 /// `[crate]`: the generated `Cargo.toml`'s `[package]`. Every field is optional; `None`
@@ -269,10 +271,17 @@ impl Settings {
         let mut settings = Settings { stem: stem.into(), origin: Some(origin), ..Settings::default() };
         let mut problems = Vec::new();
         settings.read(raw, &mut problems);
+        problems.sort_by_key(|d| (d.line, d.column));
         if problems.iter().any(Diagnostic::is_error) {
             return Err(Diagnostics(problems));
         }
+        settings.warnings = problems;
         Ok(settings)
+    }
+
+    /// Warnings from reading the settings; generation reports them with its own.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// The settings file, for diagnostics; `None` when there is none.

@@ -66,6 +66,29 @@ pub fn emit_lib(api: &Api) -> TokenStream {
     });
 
     let defaults = client_defaults(&api.client);
+    let c = &api.client;
+    let default_doc = |d: Option<Duration>| d.map(|d| {
+        let text = format!(" Default: {} (from the generator settings).", humantime::format_duration(d));
+        quote!(#[doc = ""] #[doc = #text])
+    });
+    let (timeout_doc, connect_timeout_doc, operation_timeout_doc) = (default_doc(c.timeout), default_doc(c.connect_timeout), default_doc(c.operation_timeout));
+    let retry_doc = c.retry.as_ref().map(|r| {
+        let mut parts = Vec::new();
+        if let Some(n) = r.max_attempts {
+            parts.push(format!("{n} attempts"));
+        }
+        for (what, d) in [("first wait", r.initial_backoff), ("longest wait", r.max_backoff), ("longest `Retry-After`", r.max_retry_after)] {
+            if let Some(d) = d {
+                parts.push(format!("{what} {}", humantime::format_duration(d)));
+            }
+        }
+        let text = format!(" Default: {} (from the generator settings).", parts.join(", "));
+        quote!(#[doc = ""] #[doc = #text])
+    });
+    let user_agent_doc = match &c.user_agent {
+        Some(agent) => format!(" The `User-Agent` header; default `{agent}`."),
+        None => " The `User-Agent` header; default `<package>/<version>`.".to_string(),
+    };
     // `build()` takes credentials out of the builder as it goes.
     let build_mut = (!api.schemes.is_empty()).then(|| quote!(mut));
     let default_url_doc = if default_url.is_empty() {
@@ -153,6 +176,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
             #( #auth_setters )*
 
             /// Time limit for each attempt, from sending the request to reading the whole body.
+            #timeout_doc
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.timeout = Some(timeout);
                 self
@@ -160,18 +184,21 @@ pub fn emit_lib(api: &Api) -> TokenStream {
 
             /// Time limit for opening a connection (only for the client this builder makes;
             /// configure a client given with `http_client` yourself).
+            #connect_timeout_doc
             pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.connect_timeout = Some(timeout);
                 self
             }
 
             /// Time limit for a whole operation, every attempt and wait included.
+            #operation_timeout_doc
             pub fn operation_timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.operation_timeout = Some(timeout);
                 self
             }
 
             /// When and how to retry; [`RetryPolicy::none()`] turns retries off.
+            #retry_doc
             pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
                 self.retry = Some(policy);
                 self
@@ -186,7 +213,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
                 self
             }
 
-            /// The `User-Agent` header; default `<package>/<version>`.
+            #[doc = #user_agent_doc]
             pub fn user_agent(mut self, user_agent: impl ::std::convert::Into<String>) -> Self {
                 self.user_agent = Some(user_agent.into());
                 self
@@ -489,6 +516,7 @@ fn client_defaults(defaults: &ClientDefaults) -> TokenStream {
         Some(r) => {
             let mut policy = quote!(crate::RetryPolicy::default());
             if let Some(n) = r.max_attempts {
+                let n = proc_macro2::Literal::u32_unsuffixed(n);
                 policy = quote!(#policy.with_max_attempts(#n));
             }
             let durations = [(quote!(with_initial_backoff), r.initial_backoff), (quote!(with_max_backoff), r.max_backoff), (quote!(with_max_retry_after), r.max_retry_after)];
@@ -511,14 +539,18 @@ fn client_defaults(defaults: &ClientDefaults) -> TokenStream {
     }
 }
 
-/// A `Duration` expression, in whole milliseconds when it is one.
+/// A `Duration` expression in the largest whole unit: seconds, milliseconds or nanoseconds.
 fn duration(d: Duration) -> TokenStream {
-    if d.subsec_nanos() % 1_000_000 == 0 {
-        let ms = d.as_millis() as u64;
-        quote!(::std::time::Duration::from_millis(#ms))
+    let literal = |n: u128| proc_macro2::Literal::u64_unsuffixed(u64::try_from(n).unwrap_or(u64::MAX));
+    if d.subsec_nanos() == 0 {
+        let n = literal(d.as_secs().into());
+        quote!(::std::time::Duration::from_secs(#n))
+    } else if d.subsec_nanos() % 1_000_000 == 0 {
+        let n = literal(d.as_millis());
+        quote!(::std::time::Duration::from_millis(#n))
     } else {
-        let ns = d.as_nanos() as u64;
-        quote!(::std::time::Duration::from_nanos(#ns))
+        let n = literal(d.as_nanos());
+        quote!(::std::time::Duration::from_nanos(#n))
     }
 }
 

@@ -35,6 +35,20 @@ pub struct Custom<'s> {
     pub problems: Vec<Diagnostic>,
 }
 
+/// Renames to a name that another component schema already has: that schema would quietly
+/// become `Name2`, a rename the user did not ask for.
+pub fn rename_clashes(doc: &crate::load::Document, settings: &Settings) -> Vec<Diagnostic> {
+    let Some(components) = &doc.api.components else { return Vec::new() };
+    let mut out = Vec::new();
+    for (key, target) in &settings.rename.schemas {
+        let taken = components.schemas.keys().find(|c| *c != key && crate::naming::camel(c) == *target && !settings.rename.schemas.contains_key(*c));
+        if let Some(other) = taken {
+            out.push(settings.error(&at(&["rename", "schemas", key]), format!("schema `{other}` is already named `{target}`: rename it too, or choose another name")));
+        }
+    }
+    out
+}
+
 /// The pointer of a schema named in the settings: a component's name or a JSON pointer.
 pub fn schema_pointer(key: &str) -> String {
     if key.starts_with("#/") {

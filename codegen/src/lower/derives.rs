@@ -4,11 +4,12 @@
 //! when every field's type has them, so for each the types that can have it are worked out
 //! first: `all` puts it on those, and a schema that asks for it by name and cannot have it is
 //! refused, naming the field in the way. A derive macro from another crate
-//! (`schemars::JsonSchema`) is put where it is asked for; whether the types fit it is the
-//! compiler's call.
+//! (`schemars::JsonSchema`) is put where it is asked for and on every type that type holds
+//! (its fields need the trait too); whether the types fit it is the compiler's call.
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Api, Field, TypeKind, TypeRef};
+use crate::ir::{Api, Field, TypeId, TypeKind, TypeRef};
+use crate::lower::features::walk;
 use crate::lower::customize::{schema_pointer, Custom};
 use crate::settings::KNOWN_DERIVES;
 
@@ -68,8 +69,19 @@ pub fn assign(api: &mut Api, custom: &Custom, problems: &mut Vec<Diagnostic>) {
                 problems.push(settings.warning(&at, format!("`{}` already has `{name}`", def.name)));
             } else if !possible(id, name) {
                 problems.push(settings.error(&at, format!("`{name}` cannot be derived for `{}`: {}", def.name, obstacle(api, id, name))));
-            } else if !wanted[id].contains(name) {
-                wanted[id].push(name.clone());
+            } else if Known::of(name).is_some() {
+                if !wanted[id].contains(name) {
+                    wanted[id].push(name.clone());
+                }
+            } else {
+                // Another crate's derive needs its trait on every type this one holds.
+                let mut reached = vec![false; api.types.len()];
+                walk(api, &TypeRef::Named(TypeId(id)), &mut |held| !std::mem::replace(&mut reached[held.0], true));
+                for held in (0..api.types.len()).filter(|held| reached[*held]) {
+                    if !wanted[held].contains(name) && !matches!(api.types[held].kind, TypeKind::Opaque) {
+                        wanted[held].push(name.clone());
+                    }
+                }
             }
         }
     }

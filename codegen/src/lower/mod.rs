@@ -33,8 +33,10 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     // What reading a 3.1 document changed or left out, as warnings.
     let mut problems = doc.notes.clone();
     let custom = Custom::new(settings);
-    let mut settings_problems = custom.problems.clone();
+    let mut settings_problems = settings.warnings().to_vec();
+    settings_problems.extend(custom.problems.iter().cloned());
     settings_problems.extend(filter_problems(doc, settings));
+    settings_problems.extend(customize::rename_clashes(doc, settings));
     // Auth setters are named first, so that a server variable never takes one's name.
     let mut builder_scope = Scope::with_reserved(CLIENT_BUILDER_METHODS);
     let schemes = security::Schemes::lower(doc, &mut builder_scope, &mut problems);
@@ -126,6 +128,8 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     }
     derives::assign(&mut api, &custom, &mut settings_problems);
     settings_problems.extend(custom.unmatched());
+    // In the order of the settings file.
+    settings_problems.sort_by_key(|d| (d.line, d.column));
     if settings_problems.iter().any(Diagnostic::is_error) {
         return Err(Diagnostics(settings_problems.into_iter().filter(Diagnostic::is_error).collect()));
     }
