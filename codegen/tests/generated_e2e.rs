@@ -86,9 +86,17 @@ fn workspace_root() -> PathBuf {
 /// Generates `tests/fixtures/constructs/<fixture>.yaml` into `target/e2e-<fixture>/` with
 /// `test` as its `tests/e2e.rs` and `dev_dependencies` as its own, and runs that test.
 fn run_e2e(fixture: &str, test: &str, dev_dependencies: &str, expected_passes: usize) {
+    let spec = workspace_root().join(format!("codegen/tests/fixtures/constructs/{fixture}.yaml"));
+    run_e2e_with(&spec, Settings::new(fixture), test, dev_dependencies, expected_passes);
+}
+
+/// Like [`run_e2e`], for any spec and settings. Crates the workspace's lockfile lacks (a
+/// dependency the settings add) are resolved by cargo.
+fn run_e2e_with(spec: &Path, settings: Settings, test: &str, dev_dependencies: &str, expected_passes: usize) {
     let root = workspace_root();
-    let spec = std::fs::read_to_string(root.join(format!("codegen/tests/fixtures/constructs/{fixture}.yaml"))).unwrap();
-    let generated = codegen::generate(&spec, &format!("{fixture}.yaml"), &Settings::new(fixture)).unwrap();
+    let fixture = settings.stem.clone();
+    let text = std::fs::read_to_string(spec).unwrap();
+    let generated = codegen::generate(&text, &spec.display().to_string(), &settings).unwrap_or_else(|d| panic!("{d}"));
     let dir = root.join(format!("target/e2e-{fixture}"));
     let _ = std::fs::remove_dir_all(&dir);
     for file in &generated.files {
@@ -104,8 +112,13 @@ fn run_e2e(fixture: &str, test: &str, dev_dependencies: &str, expected_passes: u
     std::fs::create_dir_all(dir.join("tests")).unwrap();
     std::fs::write(dir.join("tests/e2e.rs"), test).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let extra_dependencies = !settings.dependencies.is_empty();
+    let mut args = vec!["test", "--quiet", "--test", "e2e"];
+    if !extra_dependencies {
+        args.push("--offline");
+    }
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--quiet", "--offline", "--test", "e2e"])
+        .args(args)
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", root.join("target/corpus-target"))
         .output()
@@ -113,6 +126,8 @@ fn run_e2e(fixture: &str, test: &str, dev_dependencies: &str, expected_passes: u
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "cargo test in {} failed:\n{stdout}\n{stderr}", dir.display());
+    // Dependencies' warnings are capped by cargo: any warning here is the generated crate's.
+    assert!(!stderr.contains("warning"), "the generated crate compiles with warnings:\n{stderr}");
     assert!(stdout.contains(&format!("{expected_passes} passed")), "{stdout}");
 }
 
@@ -165,4 +180,98 @@ async fn each_operation_sends_what_its_security_asks_for() {
 #[test]
 fn generated_per_operation_security_end_to_end() {
     run_e2e("security", SECURITY_TEST, &format!("{TOKIO}wiremock = \"0.6\"\n"), 1);
+}
+
+/// `tests/fixtures/settings/inventory.yaml` generated with every kind of setting, and driven
+/// against a local server: the settings shape the crate (its name and edition, renamed and
+/// left-out operations, replaced types, derives) and the client's defaults (user agent, retry).
+const SETTINGS_TEST: &str = r##"
+use std::collections::HashSet;
+
+use inventory_api::types::{Item, NewItem};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test]
+async fn the_settings_shape_the_client() {
+    let server = MockServer::start().await;
+    let id = uuid::Uuid::parse_str("67e55044-10b1-426f-9247-bb680e5fe0c8").unwrap();
+    let item = serde_json::json!({ "id": id, "name": "saw", "origin": "10.0.0.1", "kind": "tool", "sku_code": "S-1" });
+    Mock::given(method("GET"))
+        .and(path(format!("/items/{id}")))
+        .and(header("user-agent", "inventory-e2e/1.0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(item))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(query_param("origin", "10.0.0.1"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = inventory_api::Client::builder().base_url(server.uri()).build().unwrap();
+
+    let fetched: Item = client.fetch_item().item_id(id).send().await.unwrap().into_inner();
+    assert_eq!((fetched.id, fetched.sku.as_deref()), (id, Some("S-1")));
+    assert_eq!(fetched.origin, Some(std::net::Ipv4Addr::new(10, 0, 0, 1)));
+    // `Eq` and `Hash` from the settings.
+    let set: HashSet<Item> = [fetched.clone(), fetched].into_iter().collect();
+    assert_eq!(set.len(), 1);
+
+    // Two attempts in all, as the settings' retry policy says.
+    let origin = "10.0.0.1".parse::<std::net::Ipv4Addr>().unwrap();
+    let error = client.list_items().origin(origin).send().await.unwrap_err();
+    assert_eq!(error.status(), Some(503));
+    server.verify().await;
+
+    // Another crate's derive.
+    let schema = serde_json::to_string(&schemars::schema_for!(NewItem)).unwrap();
+    assert!(schema.contains("weight") && schema.contains("tool"), "{schema}");
+}
+"##;
+
+const SETTINGS: &str = r#"
+[crate]
+name = "inventory-api"
+version = "3.0.0"
+edition = "2024"
+
+[client]
+user-agent = "inventory-e2e/1.0"
+retry = { max-attempts = 2, initial-backoff = "1ms" }
+
+[derive]
+all = ["Eq", "Hash"]
+schemas = { NewItem = ["schemars::JsonSchema"] }
+
+[dependencies]
+schemars = "1"
+uuid = { version = "1", features = ["serde"] }
+
+[replace.formats]
+uuid = "uuid::Uuid"
+ipv4 = "std::net::Ipv4Addr"
+
+[rename.schemas]
+item_record = "Item"
+
+[rename.properties]
+"item_record.sku_code" = "sku"
+
+[rename.operations]
+getItemsList = "list_items"
+getItem = "fetch_item"
+
+[operations]
+exclude = { tags = ["admin"] }
+"#;
+
+#[test]
+fn a_crate_generated_with_settings_end_to_end() {
+    let spec = workspace_root().join("codegen/tests/fixtures/settings/inventory.yaml");
+    let settings = Settings::parse("inventory", SETTINGS, "inventory.toml").unwrap();
+    let dev = format!("{TOKIO}wiremock = \"0.6\"\nserde_json = \"1\"\nuuid = \"1\"\nschemars = \"1\"\n");
+    run_e2e_with(&spec, settings, SETTINGS_TEST, &dev, 1);
 }
