@@ -1,6 +1,7 @@
 //! `codegen::diff`: one test per rule, each on a pair of small specs in
 //! `tests/diff/<rule-id>/` (`old.yaml` and `new.yaml`; one of them is missing for a spec that
-//! is added or removed), with a snapshot of the text report; plus a realistic LaunchDarkly
+//! is added or removed; `old.toml` and `new.toml` are generator settings, for rules about a
+//! change of settings), with a snapshot of the text report; plus a realistic LaunchDarkly
 //! change reported in Markdown, the verdicts `cargo xtask diff --fail-on breaking` relies on,
 //! and bad input.
 //!
@@ -9,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use codegen::diff::{self, Level, ReportHeader, Revision, Rule, SpecDiff};
+use codegen::diff::{self, Level, ReportHeader, Revision, Rule, SettingsText, SpecDiff};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff")
@@ -29,8 +30,12 @@ fn compare_named(name: &str, stem: &str, old_file: &str, new_file: &str) -> Spec
     let dir = fixtures().join(name);
     let (old, new) = (read(&dir.join("old.yaml")), read(&dir.join("new.yaml")));
     assert!(old.is_some() || new.is_some(), "tests/diff/{name} has neither old.yaml nor new.yaml");
-    let old = old.as_deref().map(|text| Revision { text, file: old_file });
-    let new = new.as_deref().map(|text| Revision { text, file: new_file });
+    // Generator settings beside a spec, for rules about a change of settings.
+    let (old_settings, new_settings) = (read(&dir.join("old.toml")), read(&dir.join("new.toml")));
+    let old_settings = old_settings.as_deref().map(|text| SettingsText { text, file: "old.toml" });
+    let new_settings = new_settings.as_deref().map(|text| SettingsText { text, file: "new.toml" });
+    let old = old.as_deref().map(|text| Revision { settings: old_settings, ..Revision::new(text, old_file) });
+    let new = new.as_deref().map(|text| Revision { settings: new_settings, ..Revision::new(text, new_file) });
     match diff::compare(old, new, stem) {
         Ok(diff) => diff,
         Err(diagnostics) => panic!("tests/diff/{name} should compare, but:\n{diagnostics}"),
@@ -112,6 +117,8 @@ rule!(schema_added, "schema-added");
 rule!(schema_removed, "schema-removed");
 rule!(schema_renamed, "schema-renamed");
 rule!(unused_schema_changed, "unused-schema-changed");
+rule!(operation_rust_renamed, "operation-rust-renamed");
+rule!(property_rust_renamed, "property-rust-renamed");
 rule!(request_type_narrowed, "request-type-narrowed");
 rule!(request_type_widened, "request-type-widened");
 rule!(response_type_narrowed, "response-type-narrowed");
@@ -213,7 +220,7 @@ fn identical_specs_have_no_changes() {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     for stem in ["codecatalyst", "launchdarkly", "sailpoint", "workmail"] {
         let text = std::fs::read_to_string(specs.join(format!("{stem}.yaml"))).expect("spec");
-        let revision = Revision { text: &text, file: "spec.yaml" };
+        let revision = Revision::new(&text, "spec.yaml");
         let diff = diff::compare(Some(revision), Some(revision), stem).expect("compares");
         assert!(diff.changes.is_empty(), "{stem}: {:#?}", diff.changes);
         assert_eq!(diff.bump.as_str(), "none");
@@ -228,7 +235,7 @@ fn unrelated_specs_compare_without_panicking() {
     let texts: Vec<String> = stems.iter().map(|s| std::fs::read_to_string(specs.join(format!("{s}.yaml"))).expect("spec")).collect();
     for (i, old) in texts.iter().enumerate() {
         for (j, new) in texts.iter().enumerate() {
-            let diff = diff::compare(Some(Revision { text: old, file: stems[i] }), Some(Revision { text: new, file: stems[j] }), "x")
+            let diff = diff::compare(Some(Revision::new(old, stems[i])), Some(Revision::new(new, stems[j])), "x")
                 .expect("compares");
             for change in &diff.changes {
                 let at = change.location().expect("every change is located");
@@ -244,20 +251,20 @@ fn a_spec_that_fails_to_load_gives_located_diagnostics() {
     let good = std::fs::read_to_string(fixtures().join("operation-added/old.yaml")).expect("fixture");
     let broken = good.replace("operationId: getItem", "operationId: [getItem");
     let bad_ref = good.replace("#/components/schemas/Item", "#/components/schemas/Missing");
-    let old = Revision { text: &good, file: "main:specs/x.yaml" };
+    let old = Revision::new(&good, "main:specs/x.yaml");
 
-    let error = diff::compare(Some(old), Some(Revision { text: &broken, file: "specs/x.yaml" }), "x").expect_err("broken YAML");
+    let error = diff::compare(Some(old), Some(Revision::new(&broken, "specs/x.yaml")), "x").expect_err("broken YAML");
     assert_eq!(error.0.len(), 1);
     assert_eq!(error.0[0].file, "specs/x.yaml");
     assert!(error.0[0].line.is_some(), "{error}");
 
-    let error = diff::compare(Some(old), Some(Revision { text: &bad_ref, file: "specs/x.yaml" }), "x").expect_err("dangling $ref");
+    let error = diff::compare(Some(old), Some(Revision::new(&bad_ref, "specs/x.yaml")), "x").expect_err("dangling $ref");
     assert!(error.0[0].line.is_some() && error.0[0].pointer.starts_with("#/paths/"), "{error}");
 
     // Both revisions broken: both are reported, base first.
     let both = diff::compare(
-        Some(Revision { text: &broken, file: "main:specs/x.yaml" }),
-        Some(Revision { text: "openapi: 3.2.0\n", file: "specs/x.yaml" }),
+        Some(Revision::new(&broken, "main:specs/x.yaml")),
+        Some(Revision::new("openapi: 3.2.0\n", "specs/x.yaml")),
         "x",
     )
     .expect_err("both broken");
@@ -284,7 +291,7 @@ fn any_fixture_against_any_other() {
     // A spread of pairs rather than all of them, to keep the test quick.
     for (i, old) in texts.iter().enumerate() {
         for (_, new) in texts.iter().enumerate().filter(|(j, _)| (i * 31 + j) % 13 == 0) {
-            let compare = || diff::compare(Some(Revision { text: old, file: "old.yaml" }), Some(Revision { text: new, file: "new.yaml" }), "x");
+            let compare = || diff::compare(Some(Revision::new(old, "old.yaml")), Some(Revision::new(new, "new.yaml")), "x");
             let (first, second) = (compare().expect("fixtures load"), compare().expect("fixtures load"));
             assert_eq!(first, second);
             let _ = diff::render_text(&[first], &header());

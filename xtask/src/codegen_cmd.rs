@@ -27,7 +27,12 @@ const NOT_OURS: [&str; 2] = ["target", "Cargo.lock"];
 const HINT: &str = "run `cargo xtask codegen` and commit the result";
 
 pub fn run(root: &Path, options: &Options) -> ExitCode {
-    ExitCode::from(run_with(root, options, codegen::generate))
+    ExitCode::from(generate(root, options))
+}
+
+/// The command, returning its exit code: for commands that regenerate crates as one step.
+pub(crate) fn generate(root: &Path, options: &Options) -> u8 {
+    run_with(root, options, codegen::generate)
 }
 
 /// The command with the generator passed in, so tests can stand in for it. Returns the exit code.

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use codegen::diff::{self, Level, ReportHeader, Revision, SpecDiff};
+use codegen::diff::{self, Level, ReportHeader, Revision, SettingsText, SpecDiff};
 
 /// The branch whose merge base is the default base revision.
 const MAIN_BRANCH: &str = "main";
@@ -111,7 +111,7 @@ fn execute_files(old: &Path, new: &Path, options: &Options) -> Outcome {
     let mut outcome = Outcome::default();
     let mut diffs = Vec::new();
     let mut failed = 0;
-    match diff::compare(Some(Revision { text: &old_text, file: &old_file }), Some(Revision { text: &new_text, file: &new_file }), &stem) {
+    match diff::compare(Some(Revision::new(&old_text, &old_file)), Some(Revision::new(&new_text, &new_file)), &stem) {
         Ok(spec_diff) => diffs.push(spec_diff),
         Err(diagnostics) => {
             outcome.stderr.push_str(&format!("{diagnostics}\n"));
@@ -204,17 +204,41 @@ fn execute_specs(root: &Path, options: &Options) -> Outcome {
         } else {
             None
         };
+        // The settings beside the spec, at each revision.
+        let settings_relative = format!("specs/{stem}.toml");
+        let old_settings_file = format!("{}:{settings_relative}", base.name);
+        let old_settings = match settings_at(root, &base.commit, &settings_relative) {
+            Ok(text) => text,
+            Err(message) => {
+                outcome.stderr.push_str(&format!("error: reading {old_settings_file}: {message}\n"));
+                failed += 1;
+                continue;
+            }
+        };
+        let new_settings = match fs::read_to_string(root.join(&settings_relative)) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                outcome.stderr.push_str(&format!("error: reading {settings_relative}: {e}\n"));
+                failed += 1;
+                continue;
+            }
+        };
         let old = old_text.as_deref().map(|text| Revision {
             text,
             file: &old_file,
+            settings: old_settings.as_deref().map(|text| SettingsText { text, file: &old_settings_file }),
         });
         let new = new_text.as_deref().map(|text| Revision {
             text,
             file: &relative,
+            settings: new_settings.as_deref().map(|text| SettingsText { text, file: &settings_relative }),
         });
         match diff::compare(old, new, stem) {
             Ok(mut spec_diff) => {
-                spec_diff.crate_version = crate_version(root, stem);
+                if spec_diff.crate_version.is_none() {
+                    spec_diff.crate_version = crate_version(root, stem);
+                }
                 diffs.push(spec_diff);
             }
             Err(diagnostics) => {
@@ -228,7 +252,17 @@ fn execute_specs(root: &Path, options: &Options) -> Outcome {
         base: base.title.clone(),
         target: "the working tree".into(),
     };
-    finish(outcome, &mut diffs, failed, &header, options)
+    let mut outcome = finish(outcome, &mut diffs, failed, &header, options);
+    if options.apply_bump && failed == 0 {
+        match apply_bumps(root, &diffs) {
+            Ok(messages) => outcome.stderr.push_str(&messages),
+            Err(message) => {
+                outcome.stderr.push_str(&format!("error: {message}\n"));
+                outcome.code = 1;
+            }
+        }
+    }
+    outcome
 }
 
 /// Applies the accepted changes, renders the report and decides the exit code: 1 when a
@@ -281,6 +315,49 @@ fn finish(mut outcome: Outcome, diffs: &mut [SpecDiff], failed: usize, header: &
         }
     }
     outcome
+}
+
+/// `--apply-bump`: writes each changed crate's next version into `[crate] version` of its
+/// settings (created when missing; the rest of the file is kept as written), then
+/// regenerates those crates. A version already at or past the next one is left alone, so
+/// running it twice bumps once. Returns what it did, for stderr.
+fn apply_bumps(root: &Path, diffs: &[SpecDiff]) -> Result<String, String> {
+    let mut messages = String::new();
+    let mut bumped = Vec::new();
+    for diff in diffs {
+        let Some(next) = diff.next_version() else { continue };
+        if diff.bump == codegen::diff::Bump::None {
+            continue;
+        }
+        let relative = format!("specs/{}.toml", diff.stem);
+        let path = root.join(&relative);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("reading {relative}: {e}")),
+        };
+        let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{relative}: {e}"))?;
+        let current = doc.get("crate").and_then(|t| t.get("version")).and_then(|v| v.as_str()).map(str::to_string);
+        let wanted = semver::Version::parse(&next).map_err(|e| format!("{next}: {e}"))?;
+        if let Some(current) = current.as_deref().and_then(|c| semver::Version::parse(c).ok()) {
+            if current >= wanted {
+                messages.push_str(&format!("{relative}: version {current} already includes the {} bump\n", diff.bump.as_str()));
+                continue;
+            }
+        }
+        doc["crate"]["version"] = toml_edit::value(next.clone());
+        fs::write(&path, doc.to_string()).map_err(|e| format!("writing {relative}: {e}"))?;
+        let from = current.or_else(|| diff.crate_version.clone()).unwrap_or_else(|| "0.1.0".into());
+        messages.push_str(&format!("{relative}: version {from} -> {next} ({} bump)\n", diff.bump.as_str()));
+        bumped.push(diff.stem.clone());
+    }
+    if !bumped.is_empty() {
+        let options = crate::codegen_cmd::Options { stems: bumped, check: false };
+        if crate::codegen_cmd::generate(root, &options) != 0 {
+            return Err("regenerating the bumped crates failed (see above)".into());
+        }
+    }
+    Ok(messages)
 }
 
 /// Runs a read-only git command in `root`, returning its stdout.
@@ -378,6 +455,15 @@ fn specs_at(root: &Path, commit: &str) -> Result<Vec<String>, String> {
         .collect();
     stems.sort();
     Ok(stems)
+}
+
+/// The text of `relative` at a commit, or `None` when the commit does not have it.
+fn settings_at(root: &Path, commit: &str, relative: &str) -> Result<Option<String>, String> {
+    let listing = git(root, &["ls-tree", "--name-only", commit, "--", relative])?;
+    if listing.trim().is_empty() {
+        return Ok(None);
+    }
+    git(root, &["show", &format!("{commit}:./{relative}")]).map(Some)
 }
 
 /// The stems of `specs/*.yaml` in the working tree (none when there is no `specs/`).
@@ -795,5 +881,62 @@ components:
         );
         let out = repo.run(&["--base", "HEAD"]);
         assert!(out.stdout.contains("no changes"), "{}", out.stdout);
+    }
+
+    #[test]
+    fn a_change_of_settings_is_judged_like_a_change_of_the_spec() {
+        let repo = Repo::new();
+        repo.write("specs/items.toml", "[crate]\nversion = \"1.4.0\"\n");
+        repo.commit("settings");
+        // A rename in the settings renames in Rust, and nothing changes on the wire.
+        repo.write("specs/items.toml", "[crate]\nversion = \"1.4.0\"\n\n[rename.operations]\nlistItems = \"items\"\n");
+        let out = repo.run(&["--format", "json"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+        let spec = &report["specs"][0];
+        assert_eq!(spec["crate_version"], "1.4.0", "the base revision's settings give the version: {spec}");
+        assert_eq!(spec["next_version"], "2.0.0", "{spec}");
+        let changes = spec["changes"].as_array().expect("changes");
+        assert!(!changes.is_empty(), "{spec}");
+        assert_eq!(changes.len(), 1, "{spec}");
+        assert_eq!((&changes[0]["rule"], &changes[0]["wire"], &changes[0]["rust"]), (&"operation-rust-renamed".into(), &"info".into(), &"breaking".into()));
+        assert!(changes[0]["rust_effect"].as_str().unwrap().contains("`Client::list_items()` → `Client::items()`"), "{spec}");
+        // A filter that leaves an operation out removes it.
+        let two = SPEC.replace("components:", "  /health:\n    get:\n      operationId: health\n      responses:\n        \"204\":\n          description: Up\ncomponents:");
+        repo.write("specs/items.yaml", &two);
+        repo.write("specs/items.toml", "[crate]\nversion = \"1.4.0\"\n");
+        repo.commit("two operations");
+        repo.write("specs/items.toml", "[crate]\nversion = \"1.4.0\"\n[operations]\nexclude = { ids = [\"health\"] }\n");
+        let out = repo.run(&["--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+        let rules: Vec<&str> = report["specs"][0]["changes"].as_array().unwrap().iter().map(|c| c["rule"].as_str().unwrap()).collect();
+        assert_eq!(rules, ["operation-removed"], "{}", out.stdout);
+        // Filtering out every operation is refused, with the settings file's line.
+        repo.write("specs/items.toml", "[operations]\ninclude = { tags = [\"none\"] }\n");
+        let out = repo.run(&[]);
+        assert!(out.stderr.contains("specs/items.toml:1:2: error: these filters leave no operation"), "{out:?}");
+    }
+
+    #[test]
+    fn apply_bump_writes_the_next_version_once() {
+        let repo = Repo::new();
+        repo.write("specs/items.toml", "# Items.\n[crate]\ndescription = \"Items\" # kept\nversion = \"0.3.1\"\n");
+        repo.commit("settings");
+        // A breaking change: the parameter's type changes.
+        repo.write("specs/items.yaml", &SPEC.replace("type: integer", "type: string"));
+        let out = repo.run(&["--apply-bump"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stderr.contains("specs/items.toml: version 0.3.1 -> 0.4.0 (major bump)"), "{out:?}");
+        let settings = fs::read_to_string(repo.root().join("specs/items.toml")).unwrap();
+        assert_eq!(settings, "# Items.\n[crate]\ndescription = \"Items\" # kept\nversion = \"0.4.0\"\n");
+        let manifest = fs::read_to_string(repo.root().join("generated/items/Cargo.toml")).unwrap();
+        assert!(manifest.contains("version = \"0.4.0\""), "the crate is regenerated:\n{manifest}");
+        // Asked again, the version already includes the bump.
+        let again = repo.run(&["--apply-bump"]);
+        assert!(again.stderr.contains("version 0.4.0 already includes the major bump"), "{again:?}");
+        assert_eq!(fs::read_to_string(repo.root().join("specs/items.toml")).unwrap(), settings);
+        // Two files have no settings to write.
+        let args: Vec<String> = ["a.yaml", "b.yaml", "--apply-bump"].iter().map(|s| s.to_string()).collect();
+        assert!(Options::parse(&args).unwrap_err().contains("--apply-bump"));
     }
 }

@@ -357,6 +357,17 @@ impl Walk<'_> {
             change.rust = pick(renamed, Level::Breaking, Level::Info);
             change.old = at_old;
             change.new = at_new;
+        } else if a.method_name != b.method_name || a.type_name != b.type_name {
+            // Same operation, same id: the settings renamed it.
+            let effect = format!(
+                "`Client::{}()` → `Client::{}()`; builder `{}` → `{}`, error enum `{}Error` → `{}Error`",
+                a.method_name, b.method_name, a.type_name, b.type_name, a.type_name, b.type_name
+            );
+            let message = format!("{label}: renamed in the generator settings");
+            let (at_old, at_new) = (self.old_at(&old_pointer), self.new_at(&new_pointer));
+            let change = self.push(Rule::OperationRustRenamed, message, effect);
+            change.old = at_old;
+            change.new = at_new;
         }
         if !a.deprecated && b.deprecated {
             let at = self.new_at(&format!("{new_pointer}/deprecated"));
@@ -880,6 +891,13 @@ impl Walk<'_> {
             };
             let at_new = field_at(new, cx.new, &g.wire_name);
             let what = format!("`{name}`: property `{}`", g.wire_name);
+            if f.rust_name != g.rust_name {
+                let effect = format!("field `{}::{}` → `{}::{}`", x.name, f.rust_name, y.name, g.rust_name);
+                let change = self.push(Rule::PropertyRustRenamed, format!("{what}: Rust field renamed"), effect);
+                change.used_by = cx.used_by.clone();
+                change.old = at_old.clone();
+                change.new = at_new.clone();
+            }
             let option_changed = f.is_optional() != g.is_optional();
             let field_text = |side: &Side, field: &Field| {
                 let ty = rust_text(side, &field.ty);

@@ -39,6 +39,7 @@ mod wire;
 use serde::Serialize;
 
 use crate::diagnostics::Diagnostics;
+use crate::settings::Settings;
 
 pub use accept::{apply_accepted, parse_accepted, Accepted};
 pub use report::{render_github, render_json, render_markdown, render_text, ReportHeader};
@@ -112,8 +113,12 @@ pub struct SpecDiff {
     pub changes: Vec<Change>,
     /// The suggested version bump of the generated crate.
     pub bump: Bump,
-    /// The crate's current version, when the caller knows it (`generated/<stem>/Cargo.toml`).
+    /// The crate's version at the base revision (its settings), or when the caller knows it
+    /// otherwise (`generated/<stem>/Cargo.toml`).
     pub crate_version: Option<String>,
+    /// The version the new revision's settings give, when they give one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_version: Option<String>,
 }
 
 impl SpecDiff {
@@ -136,20 +141,56 @@ impl SpecDiff {
     }
 }
 
-/// One revision of a spec: its text and the name to locate diagnostics and changes with.
+/// One revision of a spec: its text and the name to locate diagnostics and changes with, and
+/// its generator settings at that revision, if it has any.
 #[derive(Debug, Clone, Copy)]
 pub struct Revision<'a> {
     pub text: &'a str,
     pub file: &'a str,
+    pub settings: Option<SettingsText<'a>>,
+}
+
+/// The text of a settings file (`specs/<stem>.toml`) at one revision.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingsText<'a> {
+    pub text: &'a str,
+    pub file: &'a str,
+}
+
+impl<'a> Revision<'a> {
+    /// A spec without settings.
+    pub fn new(text: &'a str, file: &'a str) -> Revision<'a> {
+        Revision { text, file, settings: None }
+    }
+
+    fn settings(&self, stem: &str) -> Result<Settings, Diagnostics> {
+        match self.settings {
+            Some(s) => Settings::parse(stem, s.text, s.file),
+            None => Ok(Settings::new(stem)),
+        }
+    }
 }
 
 /// Compares the spec `stem` at two revisions; `None` means the spec does not exist there.
 ///
 /// A spec that fails to load or lower at either revision yields the generator's located
 /// diagnostics (of both revisions, when both fail).
+///
+/// Each side is lowered with its own settings, so that a change of settings is judged like a
+/// change of the spec: a rename there renames in Rust, a filter that drops an operation
+/// removes it.
 pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str) -> Result<SpecDiff, Diagnostics> {
-    let old_side = old.map(|r| side::Side::load(r.text, r.file, stem));
-    let new_side = new.map(|r| side::Side::load(r.text, r.file, stem));
+    let old_settings = old.map(|r| r.settings(stem)).transpose();
+    let new_settings = new.map(|r| r.settings(stem)).transpose();
+    let (old_settings, new_settings) = match (old_settings, new_settings) {
+        (Ok(o), Ok(n)) => (o, n),
+        (o, n) => {
+            let problems = [o.err(), n.err()].into_iter().flatten().flat_map(|d| d.0).collect();
+            return Err(Diagnostics(problems));
+        }
+    };
+    let old_side = old.zip(old_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s));
+    let new_side = new.zip(new_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s));
     let mut problems = Vec::new();
     let old_side = match old_side.transpose() {
         Ok(side) => side,
@@ -168,9 +209,9 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    let package = format!("{stem}-client");
+    let package = new_settings.as_ref().or(old_settings.as_ref()).map_or_else(|| format!("{stem}-client"), Settings::package);
     let text_changed = match (old, new) {
-        (Some(o), Some(n)) => o.text != n.text,
+        (Some(o), Some(n)) => o.text != n.text || o.settings.map(|s| s.text) != n.settings.map(|s| s.text),
         _ => true,
     };
     let (status, changes) = match (&old_side, &new_side) {
@@ -192,7 +233,9 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
         text_changed,
         changes,
         bump,
-        crate_version: None,
+        // The version at the base revision: the bump applies to it, however often it is asked.
+        crate_version: old_settings.and_then(|s| s.krate.version).map(|v| v.to_string()),
+        target_version: new_settings.and_then(|s| s.krate.version).map(|v| v.to_string()),
     })
 }
 

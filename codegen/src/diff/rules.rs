@@ -125,6 +125,8 @@ rules! {
         "An operation that is gone: its client method goes away.";
     OperationIdRenamed => "operation-id-renamed", Info, Breaking, false,
         "Same method and path, different `operationId`. The wire is unchanged; Rust: breaking when the method or builder name changes, else info.";
+    OperationRustRenamed => "operation-rust-renamed", Info, Breaking, false,
+        "Same operation and `operationId`, another Rust name (the generator settings' `[rename.operations]` changed): the method, builder and error enum are renamed.";
     OperationMoved => "operation-moved", Breaking, Info, false,
         "Same `operationId`, different method or path: old requests go nowhere; the Rust method keeps its name.";
     OperationDeprecated => "operation-deprecated", Warning, Warning, false,
@@ -191,6 +193,8 @@ rules! {
         "A component schema that is gone: its type goes away (where it was used, the uses are reported too).";
     SchemaRenamed => "schema-renamed", Info, Breaking, false,
         "The same schema under another name (found where it is used, or by identical structure): the wire is unchanged, the Rust type is renamed.";
+    PropertyRustRenamed => "property-rust-renamed", Info, Breaking, false,
+        "Same property, another Rust field name (the generator settings' `[rename.properties]` changed).";
     UnusedSchemaChanged => "unused-schema-changed", Info, Breaking, false,
         "A component schema that no operation uses changed: nothing changes on the wire; Rust: the worst verdict of the changes to its type.";
 

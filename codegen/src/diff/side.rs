@@ -57,9 +57,9 @@ pub struct Side {
 const MAX_HOPS: usize = 64;
 
 impl Side {
-    pub fn load(text: &str, file: &str, stem: &str) -> Result<Side, Diagnostics> {
+    pub fn load(text: &str, file: &str, settings: &Settings) -> Result<Side, Diagnostics> {
         let doc = load::load(text, file)?;
-        let api = crate::lower_spec(text, file, &Settings::new(stem.to_string()))?;
+        let api = crate::lower_spec(text, file, settings)?;
         let mut side = Side {
             file: file.to_string(),
             doc,
