@@ -318,3 +318,15 @@ fn settings_refuse_even_lenient_generation() {
     let refused = codegen::generate_lenient(&spec(), SPEC_FILE, &settings).unwrap_err();
     assert!(refused.to_string().starts_with("inventory.toml:2:1: error:"), "{refused}");
 }
+
+/// The README's complete example is a working settings file.
+#[test]
+fn the_readme_example_generates() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let after = readme.split("<!-- settings-example -->").nth(1).expect("the README marks its settings example");
+    let example = after.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a toml block after the mark");
+    let generated = generate(example).unwrap_or_else(|d| panic!("the README's settings example is refused:\n{d}"));
+    let operations = contents(&generated, "src/operations.rs");
+    assert!(operations.contains("pub fn list_items(&self)") && !operations.contains("pub fn get_item(&self)"), "{operations}");
+    assert!(contents(&generated, "Cargo.toml").contains("name = \"inventory-api\""));
+}
