@@ -77,6 +77,10 @@ pub struct DiffArgs {
     /// (specs/<stem>.toml, `[crate] version`) and regenerate it.
     #[arg(long)]
     pub apply_bump: bool,
+    /// Exit 1 if a changed crate's settings give a version below the suggested one (what
+    /// --apply-bump would write).
+    #[arg(long, conflicts_with = "apply_bump")]
+    pub require_bump: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -265,6 +269,7 @@ impl TryFrom<DiffArgs> for diff_cmd::Options {
             },
             accept: args.accept,
             apply_bump: args.apply_bump,
+            require_bump: args.require_bump,
             ..diff_cmd::Options::default()
         };
         let mut files = Vec::new();

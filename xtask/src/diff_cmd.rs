@@ -41,6 +41,8 @@ pub struct Options {
     pub accept: Option<std::path::PathBuf>,
     /// Write each changed crate's suggested version into its settings, and regenerate it.
     pub apply_bump: bool,
+    /// Fail when a changed crate's settings lag behind its suggested version.
+    pub require_bump: bool,
 }
 
 /// An argument that names a spec file rather than a stem of specs/.
@@ -253,6 +255,18 @@ fn execute_specs(root: &Path, options: &Options) -> Outcome {
         target: "the working tree".into(),
     };
     let mut outcome = finish(outcome, &mut diffs, failed, &header, options);
+    if options.require_bump {
+        for diff in diffs.iter().filter(|d| d.bump_missing()) {
+            outcome.stderr.push_str(&format!(
+                "error: specs/{}.toml: version {} is below the suggested {} ({} bump); run `cargo xtask diff --apply-bump`\n",
+                diff.stem,
+                diff.target_version.as_deref().or(diff.crate_version.as_deref()).unwrap_or("unset"),
+                diff.next_version().unwrap_or_default(),
+                diff.bump.as_str()
+            ));
+            outcome.code = 1;
+        }
+    }
     if options.apply_bump && failed == 0 {
         match apply_bumps(root, &diffs) {
             Ok(messages) => outcome.stderr.push_str(&messages),
@@ -924,6 +938,10 @@ components:
         repo.commit("settings");
         // A breaking change: the parameter's type changes.
         repo.write("specs/items.yaml", &SPEC.replace("type: integer", "type: string"));
+        let unbumped = repo.run(&["--require-bump"]);
+        assert_eq!(unbumped.code, 1, "{unbumped:?}");
+        assert!(unbumped.stderr.contains("specs/items.toml: version 0.3.1 is below the suggested 0.4.0 (major bump)"), "{unbumped:?}");
+        assert!(unbumped.stdout.contains("the settings still say 0.3.1: `cargo xtask diff --apply-bump`"), "{}", unbumped.stdout);
         let out = repo.run(&["--apply-bump"]);
         assert_eq!(out.code, 0, "{out:?}");
         assert!(out.stderr.contains("specs/items.toml: version 0.3.1 -> 0.4.0 (major bump)"), "{out:?}");
@@ -932,6 +950,9 @@ components:
         let manifest = fs::read_to_string(repo.root().join("generated/items/Cargo.toml")).unwrap();
         assert!(manifest.contains("version = \"0.4.0\""), "the crate is regenerated:\n{manifest}");
         // Asked again, the version already includes the bump.
+        let bumped = repo.run(&["--require-bump"]);
+        assert_eq!(bumped.code, 0, "{bumped:?}");
+        assert!(bumped.stdout.contains("(0.3.1 → 0.4.0; the settings say 0.4.0)"), "{}", bumped.stdout);
         let again = repo.run(&["--apply-bump"]);
         assert!(again.stderr.contains("version 0.4.0 already includes the major bump"), "{again:?}");
         assert_eq!(fs::read_to_string(repo.root().join("specs/items.toml")).unwrap(), settings);

@@ -132,6 +132,20 @@ impl SpecDiff {
         self.changes.iter().map(|c| c.level).max()
     }
 
+    /// Whether the new revision's settings lag behind the suggested version: the API changed
+    /// more than its version says (`--apply-bump` writes it).
+    pub fn bump_missing(&self) -> bool {
+        let Some(next) = self.next_version() else { return false };
+        if self.crate_version.as_deref() == Some(next.as_str()) {
+            return false;
+        }
+        let parse = |v: &str| ::semver::Version::parse(v).ok();
+        match (self.target_version.as_deref().and_then(parse), parse(&next)) {
+            (Some(target), Some(next)) => target < next,
+            _ => true,
+        }
+    }
+
     /// The version to publish next, when the current one is known.
     pub fn next_version(&self) -> Option<String> {
         match self.status {

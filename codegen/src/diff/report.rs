@@ -65,7 +65,11 @@ fn bump_text(diff: &SpecDiff) -> String {
         SpecStatus::Added => "new crate".into(),
         SpecStatus::Removed => "crate removed".into(),
         SpecStatus::Compared => match (diff.crate_version.as_deref(), diff.next_version()) {
-            (Some(current), Some(next)) if current != next => format!("{} ({current} → {next})", diff.bump.as_str()),
+            (Some(current), Some(next)) if current != next => match &diff.target_version {
+                Some(target) if !diff.bump_missing() => format!("{} ({current} → {next}; the settings say {target})", diff.bump.as_str()),
+                Some(target) => format!("{} ({current} → {next}; the settings still say {target}: `cargo xtask diff --apply-bump`)", diff.bump.as_str()),
+                None => format!("{} ({current} → {next})", diff.bump.as_str()),
+            },
             _ => diff.bump.as_str().to_string(),
         },
     }
