@@ -344,10 +344,7 @@ impl Walk<'_> {
         if a.id != b.id {
             let renamed = a.method_name != b.method_name || a.type_name != b.type_name;
             let effect = if renamed {
-                format!(
-                    "`Client::{}()` → `Client::{}()`; builder `{}` → `{}`, error enum `{}Error` → `{}Error`",
-                    a.method_name, b.method_name, a.type_name, b.type_name, a.type_name, b.type_name
-                )
+                rust_rename(a, b)
             } else {
                 format!("Rust names unchanged (`Client::{}()`)", b.method_name)
             };
@@ -359,10 +356,7 @@ impl Walk<'_> {
             change.new = at_new;
         } else if a.method_name != b.method_name || a.type_name != b.type_name {
             // Same operation, same id: the settings renamed it.
-            let effect = format!(
-                "`Client::{}()` → `Client::{}()`; builder `{}` → `{}`, error enum `{}Error` → `{}Error`",
-                a.method_name, b.method_name, a.type_name, b.type_name, a.type_name, b.type_name
-            );
+            let effect = rust_rename(a, b);
             let message = format!("{label}: renamed in the generator settings");
             let (at_old, at_new) = (self.old_at(&old_pointer), self.new_at(&new_pointer));
             let change = self.push(Rule::OperationRustRenamed, message, effect);
@@ -1266,4 +1260,12 @@ fn without_prose(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(without_prose).collect()),
         other => other.clone(),
     }
+}
+
+/// What renaming an operation does to the generated crate.
+fn rust_rename(a: &Operation, b: &Operation) -> String {
+    format!(
+        "`Client::{}()` → `Client::{}()`; builder `{}` → `{}`, error enum `{}Error` → `{}Error`",
+        a.method_name, b.method_name, a.type_name, b.type_name, a.type_name, b.type_name
+    )
 }
