@@ -130,13 +130,25 @@ rules! {
     OperationMoved => "operation-moved", Breaking, Info, false,
         "Same `operationId`, different method or path: old requests go nowhere; the Rust method keeps its name.";
     OperationDeprecated => "operation-deprecated", Warning, Warning, false,
-        "An operation newly marked `deprecated`: the client method gets `#[deprecated]` (a warning, an error under `-D warnings`).";
+        "An operation newly marked `deprecated` (or documenting a `Deprecation` response header): the client method gets `#[deprecated]` (a warning, an error under `-D warnings`); Rust: info when only the header says so.";
+    OperationReactivated => "operation-reactivated", Info, Info, false,
+        "An operation no longer deprecated: `#[deprecated]` goes away, which breaks nothing.";
+    OperationSunsetAnnounced => "operation-sunset-announced", Warning, Info, false,
+        "An operation that now announces a sunset date (`x-sunset`, or a documented `Sunset` response header): callers must move before it.";
+    OperationSunsetChanged => "operation-sunset-changed", Warning, Info, false,
+        "An operation's sunset date changed. Wire: warning when it moved earlier (less time to move), info when later or withdrawn.";
+    OperationRemovedBeforeSunset => "operation-removed-before-sunset", Breaking, Breaking, false,
+        "An operation removed before the sunset date it announced: callers were promised it until then.";
+    OperationRemovedAfterDeprecation => "operation-removed-after-deprecation", Warning, Breaking, false,
+        "A deprecated operation removed with no sunset date, or after its sunset date passed: what the deprecation announced. Rust: breaking, its method goes away.";
     PaginationAdded => "operation-pagination-added", Info, Info, true,
         "An operation newly marked `x-pagination`: its builder gains `.stream()`.";
     PaginationRemoved => "operation-pagination-removed", Info, Breaking, false,
         "An operation no longer marked `x-pagination`: its builder loses `.stream()`.";
 
     // Parameters.
+    ParameterDeprecated => "request-parameter-deprecated", Warning, Info, false,
+        "A parameter newly marked `deprecated`: callers should stop sending it; its setter is unchanged.";
     ParameterAdded => "request-parameter-added", Info, Info, true,
         "An optional parameter that is new: a new setter.";
     ParameterRequiredAdded => "request-parameter-required-added", Breaking, Breaking, false,
@@ -193,6 +205,8 @@ rules! {
         "A component schema that is gone: its type goes away (where it was used, the uses are reported too).";
     SchemaRenamed => "schema-renamed", Info, Breaking, false,
         "The same schema under another name (found where it is used, or by identical structure): the wire is unchanged, the Rust type is renamed.";
+    PropertyDeprecated => "property-deprecated", Warning, Info, false,
+        "A property newly marked `deprecated`: callers should stop sending or relying on it; its field is unchanged.";
     PropertyRustRenamed => "property-rust-renamed", Info, Breaking, false,
         "Same property, another Rust field name (the generator settings' `[rename.properties]` changed).";
     UnusedSchemaChanged => "unused-schema-changed", Info, Breaking, false,

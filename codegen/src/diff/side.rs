@@ -116,6 +116,12 @@ impl Side {
 
     // --- Pointers into the raw document. ---
 
+    /// The raw document's node at `pointer`, for rules about what the IR does not carry
+    /// (lifecycle extensions, documented headers).
+    pub fn value_at(&self, pointer: &str) -> Option<&Value> {
+        self.value(pointer)
+    }
+
     fn value(&self, pointer: &str) -> Option<&Value> {
         self.doc.raw.pointer(pointer.strip_prefix('#').unwrap_or(pointer))
     }

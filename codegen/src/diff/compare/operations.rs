@@ -16,13 +16,7 @@ impl Walk<'_> {
                 let at = self.new_at(&self.new.op_pointer(new));
                 self.push(Rule::OperationAdded, message, effect).new = at;
             }
-            OpMatch::Removed { old } => {
-                let Some(op) = self.old.op(old) else { return };
-                let message = format!("{}: operation removed", op_label(op));
-                let effect = format!("method `Client::{}()` removed", op.method_name);
-                let at = self.old_at(&self.old.op_pointer(old));
-                self.push(Rule::OperationRemoved, message, effect).old = at;
-            }
+            OpMatch::Removed { old } => self.operation_removed(old),
             OpMatch::Moved { old, new } => {
                 let (Some(a), Some(b)) = (self.old.op(old), self.new.op(new)) else { return };
                 let message = format!(
@@ -71,11 +65,7 @@ impl Walk<'_> {
             change.old = at_old;
             change.new = at_new;
         }
-        if !a.deprecated && b.deprecated {
-            let at = self.new_at(&format!("{new_pointer}/deprecated"));
-            let effect = format!("`Client::{}()` is `#[deprecated]`", b.method_name);
-            self.push(Rule::OperationDeprecated, format!("{label}: deprecated"), effect).new = at;
-        }
+        self.operation_lifecycle(i, j, &label);
         match (&a.pagination, &b.pagination) {
             (None, Some(_)) => {
                 let at = self.new_at(&format!("{new_pointer}/x-pagination"));
@@ -136,6 +126,7 @@ impl Walk<'_> {
             }
             let (at_old, at_new) = (self.old_at(&param_at(old, i, p)), self.new_at(&param_at(new, j, q)));
             let what = format!("{label}: {} parameter `{}`", location_word(q.location), q.wire_name);
+            self.parameter_deprecated(&what, old.param_pointer(i, p).as_deref(), new.param_pointer(j, q).as_deref());
             if p.wire_name != q.wire_name {
                 let renamed = p.rust_name != q.rust_name;
                 let effect = if renamed {
