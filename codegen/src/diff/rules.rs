@@ -113,6 +113,12 @@ rules! {
         "A security scheme that is new; a new kind of scheme adds a `ClientBuilder` auth setter.";
     SecuritySchemeRemoved => "security-scheme-removed", Breaking, Breaking, false,
         "A security scheme that is gone: callers authenticating with it are refused. Rust: breaking when the auth setter of its kind goes away, else info.";
+    OAuthScopeAdded => "security-scheme-oauth-scope-added", Info, Info, false,
+        "An OAuth2 flow of a scheme offers a new scope.";
+    OAuthScopeRemoved => "security-scheme-oauth-scope-removed", Breaking, Info, false,
+        "An OAuth2 flow of a scheme no longer offers a scope: tokens asked for with it are refused.";
+    OAuthUrlChanged => "security-scheme-oauth-url-changed", Warning, Info, false,
+        "An OAuth2 flow's `tokenUrl`, `authorizationUrl` or `refreshUrl` changed: callers that configured it must follow; the generated client-credentials default follows the spec.";
     SecuritySchemeChanged => "security-scheme-changed", Breaking, Info, false,
         "A security scheme whose type, location or name changed. Rust: breaking when an auth setter goes away, else info.";
     SecurityRequirementChanged => "security-requirement-changed", Breaking, Info, false,
@@ -147,6 +153,8 @@ rules! {
         "An operation no longer marked `x-pagination`: its builder loses `.stream()`.";
 
     // Parameters.
+    ParameterStyleChanged => "request-parameter-style-changed", Breaking, Info, false,
+        "A parameter's `style` or `explode` changed: the server parses the value another way. The generated client sends it the new way; its API is unchanged.";
     ParameterDeprecated => "request-parameter-deprecated", Warning, Info, false,
         "A parameter newly marked `deprecated`: callers should stop sending it; its setter is unchanged.";
     ParameterAdded => "request-parameter-added", Info, Info, true,
@@ -205,6 +213,10 @@ rules! {
         "A component schema that is gone: its type goes away (where it was used, the uses are reported too).";
     SchemaRenamed => "schema-renamed", Info, Breaking, false,
         "The same schema under another name (found where it is used, or by identical structure): the wire is unchanged, the Rust type is renamed.";
+    RequestPropertyBecameReadOnly => "request-property-became-read-only", Warning, Info, false,
+        "A property of a request object that is now `readOnly`: the server ignores what callers send in it.";
+    ResponsePropertyBecameWriteOnly => "response-property-became-write-only", Breaking, Info, false,
+        "A property of a response object that is now `writeOnly`: responses no longer carry it.";
     PropertyDeprecated => "property-deprecated", Warning, Info, false,
         "A property newly marked `deprecated`: callers should stop sending or relying on it; its field is unchanged.";
     PropertyRustRenamed => "property-rust-renamed", Info, Breaking, false,
@@ -225,6 +237,12 @@ rules! {
         "A value whose type changed incompatibly (a string that is now an integer, one object for another, an object schema that is now an enum).";
     RustTypeChanged => "rust-type-changed", Info, Breaking, false,
         "The same values on the wire, a different Rust type: `format: password` or `x-sensitive` (`Secret`), `epoch-millis` (`DateTime`), `float` (`f32`).";
+    RequestFormatChanged => "request-format-changed", Breaking, Info, false,
+        "A value sent in a request gained or changed its `format` (`uuid`, `email`...) with the same Rust type: the server may refuse values it accepted. Wire: info when the format is removed.";
+    ResponseFormatChanged => "response-format-changed", Warning, Info, false,
+        "A value received in a response changed or lost its `format` with the same Rust type: callers parsing it as the old format may fail. Wire: info when a format is only added.";
+    RequestDefaultChanged => "request-default-changed", Warning, Info, false,
+        "The `default` of a value sent in requests was added, removed or changed: requests that leave it out now mean something else.";
 
     // Enums.
     RequestEnumValueAdded => "request-enum-value-added", Info, Warning, true,
@@ -259,6 +277,16 @@ rules! {
         "A response that now has a body. Rust: warning for a success (the response type changes from `()`), breaking for an error (its variant gains a payload).";
     ResponseBodyRemoved => "response-body-removed", Breaking, Breaking, false,
         "A response that no longer has a body: callers that read it find nothing.";
+    ResponseHeaderAdded => "response-header-added", Info, Info, false,
+        "A response documents a new header.";
+    ResponseHeaderRemoved => "response-header-removed", Breaking, Info, false,
+        "A documented response header that is gone. Wire: breaking when it was `required`, else warning. Rust: info, headers are read from `Response::headers()`.";
+    ResponseHeaderBecameOptional => "response-header-became-optional", Breaking, Info, false,
+        "A response header that was `required` no longer is: callers that read it may find nothing.";
+    ResponseMediaTypeAdded => "response-media-type-added", Info, Info, false,
+        "A response offers a new media type.";
+    ResponseMediaTypeRemoved => "response-media-type-removed", Warning, Info, false,
+        "A response no longer offers a media type: callers that ask for it get another or `406`. The generated client's own `Accept` is judged by the body rules.";
 }
 
 #[cfg(test)]

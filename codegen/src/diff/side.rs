@@ -126,6 +126,11 @@ impl Side {
         self.doc.raw.pointer(pointer.strip_prefix('#').unwrap_or(pointer))
     }
 
+    /// Where the `$ref`s from `pointer` lead.
+    pub fn resolve(&self, pointer: &str) -> String {
+        self.follow_refs(pointer)
+    }
+
     /// Follows `$ref`s from `pointer` to the object they name.
     fn follow_refs(&self, pointer: &str) -> String {
         let mut current = pointer.to_string();

@@ -104,6 +104,7 @@ impl Walk<'_> {
                     let what = format!("{label}: response {}", status_text(y.status));
                     let rust_what = format!("the response of `client.{}().send()`", b.method_name);
                     self.response_body(&what, &rust_what, &x.body, &y.body, false, at_old, at_new);
+                    self.response_documentation(&what, &old.response_pointer(i, x.status), &new.response_pointer(j, y.status));
                 }
             }
         }
@@ -133,6 +134,7 @@ impl Walk<'_> {
                     let what = format!("{label}: error response {}", error_text(y));
                     let rust_what = format!("variant `{}Error::{}`", b.type_name, y.variant);
                     self.response_body(&what, &rust_what, &x.body, &y.body, true, at_old, at_new);
+                    self.response_documentation(&what, &old.response_pointer(i, x.status), &new.response_pointer(j, y.status));
                 }
             }
         }
@@ -249,6 +251,7 @@ impl Walk<'_> {
         let constraints = relate_constraints(old.1, new.1);
         let rust_same = same_rust(&self.map, old.0, new.0);
         let type_same = relation.is_same();
+        self.schema_keywords(site, type_same && rust_same);
         if type_same && constraints.is_same() && rust_same {
             return;
         }

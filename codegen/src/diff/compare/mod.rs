@@ -3,6 +3,7 @@
 //! One file per family of rules; this one holds the walk and what they share.
 
 mod bodies;
+mod documented;
 mod lifecycle;
 mod operations;
 mod schemas;

@@ -127,6 +127,7 @@ impl Walk<'_> {
             let (at_old, at_new) = (self.old_at(&param_at(old, i, p)), self.new_at(&param_at(new, j, q)));
             let what = format!("{label}: {} parameter `{}`", location_word(q.location), q.wire_name);
             self.parameter_deprecated(&what, old.param_pointer(i, p).as_deref(), new.param_pointer(j, q).as_deref());
+            self.parameter_serialization(&what, old.param_pointer(i, p).as_deref(), new.param_pointer(j, q).as_deref(), q.location);
             if p.wire_name != q.wire_name {
                 let renamed = p.rust_name != q.rust_name;
                 let effect = if renamed {

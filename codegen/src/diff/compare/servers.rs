@@ -96,7 +96,8 @@ impl Walk<'_> {
                     change.rust = pick(lost.is_some(), Level::Breaking, Level::Info);
                     change.old = at;
                 }
-                Some(now) if without_prose(scheme) != without_prose(now) => {
+                // Scopes and URLs of OAuth2 flows have rules of their own.
+                Some(now) if without_prose(scheme) != without_prose(now) && self.oauth_flows(name, scheme, now) => {
                     let (at_old, at_new) = (self.old_at(&pointer(name)), self.new_at(&pointer(name)));
                     let effect = match &lost {
                         Some(s) => format!("auth setter `ClientBuilder::{s}()` removed"),
