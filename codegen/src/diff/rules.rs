@@ -226,7 +226,7 @@ rules! {
 
     // Types where they are used: parameters, bodies, properties, items.
     RequestTypeNarrowed => "request-type-narrowed", Breaking, Breaking, false,
-        "A value sent in a request accepts fewer values: a tighter format, bound, length or pattern, `int64` to `int32`, any value to a string. Rust: breaking (the Rust type changed, or `send()` now refuses values it accepted).";
+        "A value sent in a request accepts fewer values with its type: `int64` to `int32`, any value to a string, a string to an enum (with any validation keywords that changed along). Rust: breaking (the Rust type changed, or `send()` now refuses values it accepted). Keywords alone, on an unchanged type, have a rule each.";
     RequestTypeWidened => "request-type-widened", Info, Info, false,
         "A value sent in a request accepts more values. Rust: breaking when the Rust type changed, else info.";
     ResponseTypeNarrowed => "response-type-narrowed", Info, Info, false,
@@ -241,6 +241,67 @@ rules! {
         "A value sent in a request gained or changed its `format` (`uuid`, `email`...) with the same Rust type: the server may refuse values it accepted. Wire: info when the format is removed.";
     ResponseFormatChanged => "response-format-changed", Warning, Info, false,
         "A value received in a response changed or lost its `format` with the same Rust type: callers parsing it as the old format may fail. Wire: info when a format is only added.";
+    // Validation keywords of values whose type is unchanged, one rule per keyword.
+    RequestMaxLengthDecreased => "request-max-length-decreased", Breaking, Breaking, false,
+        "A value sent in requests has a tighter `maxLength` (set where there was none, or moved): the server refuses values it accepted, and `send()` checks the new bound.";
+    RequestMaxLengthIncreased => "request-max-length-increased", Info, Info, false,
+        "A value sent in requests has a looser `maxLength` (or none): more values are accepted.";
+    RequestMinLengthIncreased => "request-min-length-increased", Breaking, Breaking, false,
+        "A value sent in requests has a tighter `minLength` (set where there was none, or moved): the server refuses values it accepted, and `send()` checks the new bound.";
+    RequestMinLengthDecreased => "request-min-length-decreased", Info, Info, false,
+        "A value sent in requests has a looser `minLength` (or none): more values are accepted.";
+    RequestMaxDecreased => "request-max-decreased", Breaking, Breaking, false,
+        "A value sent in requests has a tighter `maximum` (or `exclusiveMaximum`) (set where there was none, or moved): the server refuses values it accepted, and `send()` checks the new bound.";
+    RequestMaxIncreased => "request-max-increased", Info, Info, false,
+        "A value sent in requests has a looser `maximum` (or `exclusiveMaximum`) (or none): more values are accepted.";
+    RequestMinIncreased => "request-min-increased", Breaking, Breaking, false,
+        "A value sent in requests has a tighter `minimum` (or `exclusiveMinimum`) (set where there was none, or moved): the server refuses values it accepted, and `send()` checks the new bound.";
+    RequestMinDecreased => "request-min-decreased", Info, Info, false,
+        "A value sent in requests has a looser `minimum` (or `exclusiveMinimum`) (or none): more values are accepted.";
+    RequestMaxItemsDecreased => "request-max-items-decreased", Breaking, Breaking, false,
+        "A value sent in requests has a tighter `maxItems` (set where there was none, or moved): the server refuses values it accepted, and `send()` checks the new bound.";
+    RequestMaxItemsIncreased => "request-max-items-increased", Info, Info, false,
+        "A value sent in requests has a looser `maxItems` (or none): more values are accepted.";
+    RequestMinItemsIncreased => "request-min-items-increased", Breaking, Breaking, false,
+        "A value sent in requests has a tighter `minItems` (set where there was none, or moved): the server refuses values it accepted, and `send()` checks the new bound.";
+    RequestMinItemsDecreased => "request-min-items-decreased", Info, Info, false,
+        "A value sent in requests has a looser `minItems` (or none): more values are accepted.";
+    RequestPatternAdded => "request-pattern-added", Breaking, Breaking, false,
+        "A value sent in requests must now match a `pattern`: the server refuses values that do not, and `send()` checks it.";
+    RequestPatternChanged => "request-pattern-changed", Breaking, Breaking, false,
+        "A value sent in requests must match another `pattern`: values that matched the old one may not match the new.";
+    RequestPatternRemoved => "request-pattern-removed", Info, Info, false,
+        "A value sent in requests no longer has a `pattern`.";
+    ResponseMaxLengthDecreased => "response-max-length-decreased", Info, Info, false,
+        "A value received in responses has a tighter `maxLength`: fewer values come back.";
+    ResponseMaxLengthIncreased => "response-max-length-increased", Warning, Info, false,
+        "A value received in responses has a looser `maxLength` (or none): callers that relied on the bound may meet values outside it.";
+    ResponseMinLengthIncreased => "response-min-length-increased", Info, Info, false,
+        "A value received in responses has a tighter `minLength`: fewer values come back.";
+    ResponseMinLengthDecreased => "response-min-length-decreased", Warning, Info, false,
+        "A value received in responses has a looser `minLength` (or none): callers that relied on the bound may meet values outside it.";
+    ResponseMaxDecreased => "response-max-decreased", Info, Info, false,
+        "A value received in responses has a tighter `maximum` (or `exclusiveMaximum`): fewer values come back.";
+    ResponseMaxIncreased => "response-max-increased", Warning, Info, false,
+        "A value received in responses has a looser `maximum` (or `exclusiveMaximum`) (or none): callers that relied on the bound may meet values outside it.";
+    ResponseMinIncreased => "response-min-increased", Info, Info, false,
+        "A value received in responses has a tighter `minimum` (or `exclusiveMinimum`): fewer values come back.";
+    ResponseMinDecreased => "response-min-decreased", Warning, Info, false,
+        "A value received in responses has a looser `minimum` (or `exclusiveMinimum`) (or none): callers that relied on the bound may meet values outside it.";
+    ResponseMaxItemsDecreased => "response-max-items-decreased", Info, Info, false,
+        "A value received in responses has a tighter `maxItems`: fewer values come back.";
+    ResponseMaxItemsIncreased => "response-max-items-increased", Warning, Info, false,
+        "A value received in responses has a looser `maxItems` (or none): callers that relied on the bound may meet values outside it.";
+    ResponseMinItemsIncreased => "response-min-items-increased", Info, Info, false,
+        "A value received in responses has a tighter `minItems`: fewer values come back.";
+    ResponseMinItemsDecreased => "response-min-items-decreased", Warning, Info, false,
+        "A value received in responses has a looser `minItems` (or none): callers that relied on the bound may meet values outside it.";
+    ResponsePatternAdded => "response-pattern-added", Info, Info, false,
+        "A value received in responses now matches a `pattern`.";
+    ResponsePatternChanged => "response-pattern-changed", Warning, Info, false,
+        "A value received in responses matches another `pattern`: callers that relied on the old one may meet values that do not match it.";
+    ResponsePatternRemoved => "response-pattern-removed", Warning, Info, false,
+        "A value received in responses no longer promises a `pattern`.";
     RequestDefaultChanged => "request-default-changed", Warning, Info, false,
         "The `default` of a value sent in requests was added, removed or changed: requests that leave it out now mean something else.";
 

@@ -252,7 +252,11 @@ impl Walk<'_> {
         let rust_same = same_rust(&self.map, old.0, new.0);
         let type_same = relation.is_same();
         self.schema_keywords(site, type_same && rust_same);
-        if type_same && constraints.is_same() && rust_same {
+        if type_same && rust_same {
+            // Only the validation keywords changed, if anything: one finding per keyword.
+            if !constraints.is_same() {
+                self.constraint_changes(site, old.1, new.1, false);
+            }
             return;
         }
         let describe = |side: &Side, ty: &TypeRef, c: &Constraints| {

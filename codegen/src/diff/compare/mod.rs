@@ -3,6 +3,7 @@
 //! One file per family of rules; this one holds the walk and what they share.
 
 mod bodies;
+mod constraints;
 mod documented;
 mod lifecycle;
 mod operations;
