@@ -124,6 +124,7 @@ rule!(operation_removed_before_sunset, "operation-removed-before-sunset");
 rule!(operation_removed_after_deprecation, "operation-removed-after-deprecation");
 rule!(request_parameter_deprecated, "request-parameter-deprecated");
 rule!(property_deprecated, "property-deprecated");
+rule!(union_discriminator_changed, "union-discriminator-changed");
 rule!(request_max_length_decreased, "request-max-length-decreased");
 rule!(request_max_length_increased, "request-max-length-increased");
 rule!(request_min_length_increased, "request-min-length-increased");

@@ -325,6 +325,9 @@ rules! {
     ResponseUnionVariantRemoved => "response-union-variant-removed", Info, Breaking, false,
         "A `oneOf`/`anyOf` received in responses lost an alternative: its variant goes away.";
 
+    DiscriminatorChanged => "union-discriminator-changed", Breaking, Info, false,
+        "A `oneOf`/`anyOf` tells its alternatives apart by another property (or none, or one where there was none): payloads tagged the old way are read as another alternative or refused. The generated enum reads the new property; its variants are compared by the union rules.";
+
     // Responses.
     SuccessStatusAdded => "response-success-status-added", Warning, Info, false,
         "A success status that is new: callers may not expect it. Rust: breaking when the success type becomes an enum of statuses, warning when that enum gains a variant, else info.";
@@ -364,6 +367,28 @@ mod tests {
             assert_eq!(Rule::from_id(id), Some(*rule));
         }
         assert!(Rule::ALL.len() >= 30);
+    }
+
+    #[test]
+    fn every_oasdiff_rule_is_mapped_or_explained() {
+        let md = include_str!("RULES.md");
+        let section = md.split("## oasdiff's rules, mapped").nth(1).expect("RULES.md has the oasdiff section");
+        let mut seen = std::collections::BTreeSet::new();
+        for row in section.lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert_eq!(cells.len(), 4, "{row}");
+            let (theirs, ours, note) = (cells[0].trim_matches('`'), cells[2], cells[3]);
+            assert!(seen.insert(theirs.to_string()), "{theirs} listed twice");
+            if ours == "—" {
+                assert!(!note.is_empty(), "{theirs}: no rule of ours and no reason");
+            } else {
+                for id in ours.split(", ") {
+                    let id = id.trim_matches('`');
+                    assert!(Rule::from_id(id).is_some(), "{theirs} maps to `{id}`, which is not a rule");
+                }
+            }
+        }
+        assert_eq!(seen.len(), 509, "oasdiff's rules.go at 4553c69 has 509 rules");
     }
 
     #[test]

@@ -256,6 +256,16 @@ impl Walk<'_> {
         let (old, new) = (self.old, self.new);
         let (TypeKind::Union(before), TypeKind::Union(after)) = (&x.kind, &y.kind) else { return };
         let name = schema_name(new, cx.new);
+        if before.tag != after.tag {
+            let text = |tag: &Option<String>| tag.as_ref().map_or_else(|| "none (untagged)".to_string(), |t| format!("`{t}`"));
+            let message = format!("`{name}`: discriminator property {} → {}", text(&before.tag), text(&after.tag));
+            let effect = format!("`{}` is (de)serialized by the new discriminator; its variants are compared below", y.name);
+            let (at_old, at_new) = (old.type_pointer(cx.old).map(|p| old.locate(p)), new.type_pointer(cx.new).map(|p| new.locate(p)));
+            let change = self.push(Rule::DiscriminatorChanged, message, effect);
+            change.used_by = cx.used_by.clone();
+            change.old = at_old;
+            change.new = at_new;
+        }
         let tagged = before.tag.is_some() && after.tag.is_some();
         let same = |p: &crate::ir::UnionVariant, q: &crate::ir::UnionVariant| {
             if tagged {
