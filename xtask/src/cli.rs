@@ -42,6 +42,19 @@ pub enum Command {
     /// them, compare with other generators.
     #[command(subcommand)]
     Corpus(CorpusCommand),
+    /// Check the diff's Rust verdicts against cargo-semver-checks on every fixture pair of the
+    /// diff's tests (needs `cargo install cargo-semver-checks --locked`; not part of CI).
+    SemverProof(SemverProofArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SemverProofArgs {
+    /// Only these fixtures (rule ids), comma-separated.
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Write the agreement table into codegen/src/diff/RULES.md.
+    #[arg(long)]
+    pub write: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod corpus;
 mod diff_cmd;
 mod fs_swap;
 mod generate_cmd;
+mod semver_proof;
 mod standalone;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Corpus(CorpusCommand::Check(args)) => corpus::check(&root, &args.into()),
         Command::Corpus(CorpusCommand::Compare(args)) => corpus::compare(&root, &args.into()),
         Command::Corpus(CorpusCommand::Sweep(args)) => corpus::sweep(&root, &args.into()),
+        Command::SemverProof(args) => semver_proof::run(&root, &semver_proof::Options { only: args.only, write: args.write }),
     }
 }
 
