@@ -1,7 +1,8 @@
 //! The version bump a generated crate needs, from the Rust verdicts of its changes.
 //!
 //! - **major**: some change breaks Rust users (a method, field, variant or setter goes away or
-//!   changes type, a builder refuses what it accepted);
+//!   changes type, a builder refuses what it accepted), or Cargo's semver rules call it major
+//!   (a new public field or enum variant: see `MAJOR_FOR_CARGO`);
 //! - **minor**: nothing breaks, but the crate gains API (a rule marked additive) or a change
 //!   deserves a look from Rust users (a warning: a new variant, a struct field that struct
 //!   literals must name);
@@ -14,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::rules::Level;
+use super::rules::{Level, Rule};
 use super::Change;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -53,10 +54,28 @@ impl Bump {
     }
 }
 
+/// Changes that the diff rates below breaking for review (they are what an evolving API does,
+/// and `--fail-on breaking` lets them through) but that Cargo's semver rules call major, as
+/// cargo-semver-checks confirms on their fixtures (`cargo xtask semver-proof`): a new public
+/// field of a struct users can build with a literal (`constructible_struct_adds_field`), a new
+/// variant of an exhaustive enum (`enum_variant_added`), a response that gains a body (its
+/// success type and its mock's `respond` change). The suggested bump follows Cargo, so that
+/// `cargo update` never pulls a release that stops code compiling.
+const MAJOR_FOR_CARGO: &[Rule] = &[
+    Rule::RequestPropertyAdded,
+    Rule::ResponsePropertyAdded,
+    Rule::RequestEnumValueAdded,
+    Rule::ResponseEnumValueAdded,
+    Rule::RequestUnionVariantAdded,
+    Rule::ResponseUnionVariantAdded,
+    Rule::ResponseBodyAdded,
+];
+
 pub fn suggest(changes: &[Change]) -> Bump {
     changes
         .iter()
         .map(|change| match change.rust {
+            _ if MAJOR_FOR_CARGO.contains(&change.rule) => Bump::Major,
             Level::Breaking => Bump::Major,
             Level::Warning => Bump::Minor,
             Level::Info if change.rule.info().additive => Bump::Minor,
