@@ -805,7 +805,8 @@ components:
             out.stdout
         );
         assert!(
-            out.stdout.contains("\"next_version\": \"0.3.2\""),
+            // Not breaking for review, but a new public field is major by Cargo's rules.
+            out.stdout.contains("\"next_version\": \"0.4.0\""),
             "{}",
             out.stdout
         );

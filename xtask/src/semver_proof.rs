@@ -34,7 +34,7 @@ const END: &str = "<!-- semver-proof:end -->";
 struct Outcome {
     fixture: String,
     ours: Bump,
-    /// What the diff reported as breaking for Rust, by rule id.
+    /// The rules that made the diff suggest a major version.
     ours_breaking: Vec<String>,
     /// The lints that need a major version; `Err`: semver-checks could not run on the pair.
     theirs: Result<Vec<String>, String>,
@@ -135,7 +135,13 @@ fn prove(root: &Path, fixture: &Path, work: &Path, name: &str) -> Outcome {
         "fixture",
     );
     let (ours, ours_breaking) = match &compared {
-        Ok(d) => (d.bump, d.changes.iter().filter(|c| c.rust == diff::Level::Breaking).map(|c| c.rule.id().to_string()).collect()),
+        Ok(d) => {
+            // What made it major: the Rust-breaking changes, else every change (a new field or
+            // variant is major for Cargo at a lower review level).
+            let breaking: Vec<String> = d.changes.iter().filter(|c| c.rust == diff::Level::Breaking).map(|c| c.rule.id().to_string()).collect();
+            let why = if breaking.is_empty() { d.changes.iter().map(|c| c.rule.id().to_string()).collect() } else { breaking };
+            (d.bump, why)
+        }
         Err(e) => {
             return Outcome { fixture: name.to_string(), ours: Bump::None, ours_breaking: Vec::new(), theirs: Err(format!("the diff failed: {e}")) }
         }
