@@ -203,8 +203,18 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
             return Err(Diagnostics(problems));
         }
     };
-    let old_side = old.zip(old_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s));
-    let new_side = new.zip(new_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s));
+    // The two revisions load and lower independently: side by side, on two threads.
+    let (old_side, new_side) = std::thread::scope(|scope| {
+        let old_side = scope.spawn(|| old.zip(old_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s)));
+        let new_side = new.zip(new_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s));
+        (old_side.join(), new_side)
+    });
+    let old_side = match old_side {
+        Ok(side) => side,
+        // Lowering never panics on any input (the fuzz test holds it to that); if it did, the
+        // panic is the caller's to see, as it would be without the thread.
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
     let mut problems = Vec::new();
     let old_side = match old_side.transpose() {
         Ok(side) => side,

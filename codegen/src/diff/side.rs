@@ -58,8 +58,9 @@ const MAX_HOPS: usize = 64;
 
 impl Side {
     pub fn load(text: &str, file: &str, settings: &Settings) -> Result<Side, Diagnostics> {
+        // Loaded once: the document for pointers and raw keywords, lowered for the Rust facts.
         let doc = load::load(text, file)?;
-        let api = crate::lower_spec(text, file, settings)?;
+        let (api, _) = crate::lower::lower(&doc, settings, false)?;
         let mut side = Side {
             file: file.to_string(),
             doc,

@@ -113,19 +113,23 @@ impl Walk<'_> {
         if !same_type {
             return;
         }
-        let schema_of = |side: &Side, location: &Option<Location>| -> Option<Value> {
+        fn schema_of<'a>(side: &'a Side, location: &Option<Location>) -> Option<&'a Value> {
             let pointer = &location.as_ref()?.pointer;
             let at = node(side, pointer)?;
             // A parameter's schema is one level down.
             if at.get("in").is_some() {
-                return node(side, &format!("{}/schema", pointer)).cloned();
+                return node(side, &format!("{pointer}/schema"));
             }
-            Some(at.clone())
-        };
+            Some(at)
+        }
         let (Some(x), Some(y)) = (schema_of(self.old, &site.old), schema_of(self.new, &site.new)) else { return };
         let keyword = |v: &Value, k: &str| v.get(k).cloned();
+        // Most values change none of these: skip the work for them.
+        if ["format", "default", "readOnly", "writeOnly"].iter().all(|k| x.get(*k) == y.get(*k)) {
+            return;
+        }
         let request = site.direction == Direction::Request;
-        let (format_before, format_after) = (keyword(&x, "format"), keyword(&y, "format"));
+        let (format_before, format_after) = (keyword(x, "format"), keyword(y, "format"));
         if format_before != format_after {
             let message = match (&format_before, &format_after) {
                 (None, Some(f)) => format!("{}: format `{}` added", site.what, shown(f)),
@@ -145,7 +149,7 @@ impl Walk<'_> {
             self.site_change(site, rule, message, wire);
         }
         if request {
-            let (before, after) = (keyword(&x, "default"), keyword(&y, "default"));
+            let (before, after) = (keyword(x, "default"), keyword(y, "default"));
             if before != after {
                 let message = match (&before, &after) {
                     (None, Some(d)) => format!("{}: default `{}` added", site.what, shown(d)),
@@ -157,10 +161,10 @@ impl Walk<'_> {
             }
         }
         let flag = |v: &Value, k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
-        if request && !flag(&x, "readOnly") && flag(&y, "readOnly") {
+        if request && !flag(x, "readOnly") && flag(y, "readOnly") {
             self.site_change(site, Rule::RequestPropertyBecameReadOnly, format!("{}: now `readOnly`: the server ignores it in requests", site.what), Level::Warning);
         }
-        if !request && !flag(&x, "writeOnly") && flag(&y, "writeOnly") {
+        if !request && !flag(x, "writeOnly") && flag(y, "writeOnly") {
             self.site_change(site, Rule::ResponsePropertyBecameWriteOnly, format!("{}: now `writeOnly`: responses no longer carry it", site.what), Level::Breaking);
         }
     }

@@ -109,8 +109,8 @@ impl Walk<'_> {
             };
             let at_new = field_at(new, cx.new, &g.wire_name);
             let what = format!("`{name}`: property `{}`", g.wire_name);
-            let property_pointer = |side: &Side, id: TypeId| side.type_pointer(id).and_then(|p| side.property_pointer(p, &g.wire_name));
-            self.property_deprecated(&what, property_pointer(old, cx.old).as_deref(), property_pointer(new, cx.new).as_deref(), &cx.used_by);
+            let pointer = |at: &Option<Location>| at.as_ref().map(|l| l.pointer.clone());
+            self.property_deprecated(&what, pointer(&at_old).as_deref(), pointer(&at_new).as_deref(), &cx.used_by);
             if f.rust_name != g.rust_name {
                 let effect = format!("field `{}::{}` → `{}::{}`", x.name, f.rust_name, y.name, g.rust_name);
                 let change = self.push(Rule::PropertyRustRenamed, format!("{what}: Rust field renamed"), effect);
