@@ -222,6 +222,15 @@ fn breaking_is_breaking_and_additions_are_not() {
     }
 }
 
+/// GitHub 20 → 21: `fields` went from a list of strings to a string or a list. Old requests
+/// are still good (wire: info); the setter's type changed (Rust: breaking).
+#[test]
+fn a_value_that_becomes_one_alternative_of_a_union_is_widened() {
+    let diff = compare_fixture("request-type-widened-to-union");
+    let rules: Vec<(&str, Level, Level)> = diff.changes.iter().map(|c| (c.rule.id(), c.wire, c.rust)).collect();
+    assert_eq!(rules, [("request-type-widened", Level::Info, Level::Breaking)], "{:#?}", diff.changes);
+}
+
 #[test]
 fn semver_bumps() {
     let bump = |id: &str| compare_fixture(id).bump.as_str();

@@ -134,8 +134,31 @@ fn relate_depth(old_side: &Side, new_side: &Side, map: &TypeMap, old: &TypeRef, 
         (_, S::Any) => Relation::WIDENED_TYPE,
         (S::Array(a), S::Array(b)) | (S::Map(a), S::Map(b)) => relate_depth(old_side, new_side, map, a, b, depth + 1),
         (S::Object(a), S::Object(b)) | (S::Union(a), S::Union(b)) if map.new_of(a) == Some(b) => Relation::SAME,
+        // A value that became one alternative of a union (`string[]` → `string | string[]`)
+        // takes more values; the reverse takes fewer.
+        (_, S::Union(b)) if !matches!(shape(old_side, old), S::Union(_)) => {
+            let fits = union_members(new_side, b).iter().any(|v| fits(relate_depth(old_side, new_side, map, old, v, depth + 1)));
+            if fits { Relation::WIDENED_TYPE } else { Relation::INCOMPATIBLE }
+        }
+        (S::Union(a), _) => {
+            let fits = union_members(old_side, a).iter().any(|v| fits(relate_depth(old_side, new_side, map, v, new, depth + 1)));
+            if fits { Relation::NARROWED } else { Relation::INCOMPATIBLE }
+        }
         _ => Relation::INCOMPATIBLE,
     }
+}
+
+/// The types of a union's alternatives.
+fn union_members(side: &Side, id: TypeId) -> Vec<TypeRef> {
+    match side.def(id).map(|d| &d.kind) {
+        Some(TypeKind::Union(u)) => u.variants.iter().map(|v| v.ty.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A relation in which every old value is still a value: nothing incompatible or narrowed.
+fn fits(relation: Relation) -> bool {
+    !relation.incompatible && !relation.narrowed
 }
 
 /// How the validation keywords changed: tighter is narrowed, looser is widened.
