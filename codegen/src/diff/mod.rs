@@ -244,6 +244,12 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
         (Some(o), None) => (SpecStatus::Removed, vec![compare::spec_removed(o)]),
         (None, None) => (SpecStatus::Compared, Vec::new()),
     };
+    let mut changes = changes;
+    for change in &mut changes {
+        if let Some(note) = semver::cargo_note(change.rule).filter(|_| change.rust != Level::Breaking) {
+            change.rust_effect.push_str(&format!(" ({note})"));
+        }
+    }
     let bump = match status {
         SpecStatus::Compared => semver::suggest(&changes),
         SpecStatus::Added | SpecStatus::Removed => Bump::None,

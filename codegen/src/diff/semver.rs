@@ -71,6 +71,15 @@ const MAJOR_FOR_CARGO: &[Rule] = &[
     Rule::ResponseBodyAdded,
 ];
 
+/// Why a change below breaking still needs a major version, for the report.
+pub fn cargo_note(rule: Rule) -> Option<&'static str> {
+    MAJOR_FOR_CARGO.contains(&rule).then_some(match rule {
+        Rule::RequestPropertyAdded | Rule::ResponsePropertyAdded => "a new public field is a major change for Cargo",
+        Rule::ResponseBodyAdded => "a changed response type is a major change for Cargo",
+        _ => "a new variant of an exhaustive enum is a major change for Cargo",
+    })
+}
+
 pub fn suggest(changes: &[Change]) -> Bump {
     changes
         .iter()
