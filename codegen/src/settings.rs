@@ -226,6 +226,7 @@ const RUNTIME_DEPENDENCIES: &[&str] = &[
     "aws-sigv4", "aws-credential-types", "aws-smithy-runtime-api",
 ];
 
+#[derive(Clone)]
 struct Origin {
     file: String,
     positions: SourceMap,
@@ -234,12 +235,6 @@ struct Origin {
 impl std::fmt::Debug for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Origin").field("file", &self.file).finish_non_exhaustive()
-    }
-}
-
-impl Clone for Origin {
-    fn clone(&self) -> Self {
-        Origin { file: self.file.clone(), positions: self.positions.clone() }
     }
 }
 
@@ -489,8 +484,8 @@ impl Settings {
     }
 }
 
-/// `#/a/b/c` from path segments.
-fn pointer(path: &[&str]) -> String {
+/// `#/a/b/c` from path segments: where a key of the settings file is.
+pub(crate) fn pointer(path: &[&str]) -> String {
     let mut out = String::from("#");
     for segment in path {
         out.push('/');

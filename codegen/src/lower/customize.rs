@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostics::Diagnostic;
-use crate::settings::Settings;
+use crate::settings::{pointer as at, Settings};
 use crate::source_map::escape_token;
 
 /// A setting's value and where the settings file gives it.
@@ -58,14 +58,6 @@ pub fn schema_pointer(key: &str) -> String {
     }
 }
 
-fn at(path: &[&str]) -> String {
-    let mut out = String::from("#");
-    for segment in path {
-        out.push('/');
-        out.push_str(&escape_token(segment));
-    }
-    out
-}
 
 impl<'s> Custom<'s> {
     pub fn new(settings: &'s Settings) -> Custom<'s> {
@@ -148,11 +140,6 @@ impl<'s> Custom<'s> {
     /// The Rust type that replaces every schema of this `format`.
     pub fn format_type(&self, format: &str) -> Option<&str> {
         self.take(self.formats.get(format))
-    }
-
-    /// Marks a settings entry as matched by a check made elsewhere (derives on schemas).
-    pub fn mark_used(&self, at: &str) {
-        self.used.borrow_mut().insert(at.to_string());
     }
 
     /// A diagnostic for every entry that matched nothing: an error for names (a rename of a

@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::ir::{Api, Field, TypeId, TypeKind, TypeRef};
 use crate::lower::features::walk;
 use crate::lower::customize::{schema_pointer, Custom};
-use crate::settings::KNOWN_DERIVES;
+use crate::settings::{pointer as settings_pointer, KNOWN_DERIVES};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Known {
@@ -53,13 +53,12 @@ pub fn assign(api: &mut Api, custom: &Custom, problems: &mut Vec<Diagnostic>) {
     }
     for (key, names) in &settings.derive.schemas {
         let pointer = schema_pointer(key);
-        let at = format!("#/derive/schemas/{}", crate::source_map::escape_token(key));
+        let at = settings_pointer(&["derive", "schemas", key]);
         let Some(id) = api.types.iter().position(|def| def.pointer.as_deref() == Some(pointer.as_str())) else {
             let why = if custom.settings.replace.schemas.contains_key(key) { "it is replaced by a type of yours" } else { "no schema here gets a Rust type of its own (it is inlined, or not in the spec, or no kept operation needs it)" };
             problems.push(settings.error(&at, format!("cannot derive on `{key}`: {why}")));
             continue;
         };
-        custom.mark_used(&at);
         let def = &api.types[id];
         for (i, name) in names.iter().enumerate() {
             let at = format!("{at}/{i}");
@@ -93,7 +92,7 @@ pub fn assign(api: &mut Api, custom: &Custom, problems: &mut Vec<Diagnostic>) {
             if let Some(key) = settings.derive.schemas.iter().find(|(key, list)| {
                 api.types[id].pointer.as_deref() == Some(schema_pointer(key).as_str()) && list.iter().any(|n| n == "Ord")
             }) {
-                let at = format!("#/derive/schemas/{}", crate::source_map::escape_token(key.0));
+                let at = settings_pointer(&["derive", "schemas", key.0]);
                 problems.push(settings.error(&at, format!("`Ord` on `{}` needs `Eq` and `PartialOrd` too: add them", api.types[id].name)));
             }
         }

@@ -151,12 +151,18 @@ impl Walk<'_> {
         }
     }
 
-    /// A parameter newly marked `deprecated`.
-    pub(super) fn parameter_deprecated(&mut self, what: &str, old_pointer: Option<&str>, new_pointer: Option<&str>) {
+    /// Whether the node at `new_pointer` says `deprecated: true` and the one at `old_pointer`
+    /// did not.
+    fn newly_deprecated(&self, old_pointer: Option<&str>, new_pointer: Option<&str>) -> bool {
         let flag = |side: &Side, pointer: Option<&str>| {
             pointer.and_then(|p| side.value_at(p)).and_then(|v| v.get("deprecated")).and_then(Value::as_bool).unwrap_or(false)
         };
-        if !flag(self.old, old_pointer) && flag(self.new, new_pointer) {
+        !flag(self.old, old_pointer) && flag(self.new, new_pointer)
+    }
+
+    /// A parameter newly marked `deprecated`.
+    pub(super) fn parameter_deprecated(&mut self, what: &str, old_pointer: Option<&str>, new_pointer: Option<&str>) {
+        if self.newly_deprecated(old_pointer, new_pointer) {
             let at = new_pointer.and_then(|p| self.new_at(&format!("{p}/deprecated")));
             self.push(Rule::ParameterDeprecated, format!("{what} is deprecated"), NO_API_CHANGE.into()).new = at;
         }
@@ -164,10 +170,7 @@ impl Walk<'_> {
 
     /// A property newly marked `deprecated`.
     pub(super) fn property_deprecated(&mut self, what: &str, old_pointer: Option<&str>, new_pointer: Option<&str>, used_by: &[String]) {
-        let flag = |side: &Side, pointer: Option<&str>| {
-            pointer.and_then(|p| side.value_at(p)).and_then(|v| v.get("deprecated")).and_then(Value::as_bool).unwrap_or(false)
-        };
-        if !flag(self.old, old_pointer) && flag(self.new, new_pointer) {
+        if self.newly_deprecated(old_pointer, new_pointer) {
             let at = new_pointer.and_then(|p| self.new_at(&format!("{p}/deprecated")));
             let change = self.push(Rule::PropertyDeprecated, format!("{what} is deprecated"), NO_API_CHANGE.into());
             change.new = at;
