@@ -231,6 +231,14 @@ fn a_value_that_becomes_one_alternative_of_a_union_is_widened() {
     assert_eq!(rules, [("request-type-widened", Level::Info, Level::Breaking)], "{:#?}", diff.changes);
 }
 
+/// A response given by `$ref`: its headers are read where the reference leads.
+#[test]
+fn headers_of_a_referenced_response_are_compared() {
+    let diff = compare_fixture("response-header-added-through-ref");
+    let found: Vec<(&str, Option<&str>)> = diff.changes.iter().map(|c| (c.rule.id(), c.new.as_ref().map(|l| l.pointer.as_str()))).collect();
+    assert_eq!(found, [("response-header-added", Some("#/components/responses/ItemResponse/headers/ETag"))]);
+}
+
 #[test]
 fn semver_bumps() {
     let bump = |id: &str| compare_fixture(id).bump.as_str();

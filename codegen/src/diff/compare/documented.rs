@@ -31,6 +31,9 @@ impl Walk<'_> {
     /// Headers and media types of one response present on both sides.
     pub(super) fn response_documentation(&mut self, what: &str, old_pointer: &str, new_pointer: &str) {
         let (old, new) = (self.old, self.new);
+        // A response given by `$ref` (`#/components/responses/...`) has its headers and media
+        // types where the reference leads.
+        let (old_pointer, new_pointer) = (&old.resolve(old_pointer), &new.resolve(new_pointer));
         let (Some(x), Some(y)) = (node(old, old_pointer), node(new, new_pointer)) else { return };
         let empty = serde_json::Map::new();
         let headers = |v: &'_ Value| v.get("headers").and_then(Value::as_object).cloned().unwrap_or_default();
