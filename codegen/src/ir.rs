@@ -548,6 +548,9 @@ pub struct Field {
     pub boxed: bool,
     pub description: Option<String>,
     pub constraints: Constraints,
+    /// Where the property is declared (`#/components/schemas/Token/properties/name`; in an
+    /// `allOf` member, that member's), for `diff` to locate and read it.
+    pub pointer: String,
 }
 
 impl Field {

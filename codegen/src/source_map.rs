@@ -3,7 +3,7 @@
 //! serde and `openapiv3` forget positions, so diagnostics look them up here: a second, cheap
 //! pass over the text with an event parser that keeps its marks.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -29,6 +29,36 @@ impl SourceMap {
     /// reports that error with its own position.
     pub fn index(text: &str) -> SourceMap {
         let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(text);
+        if parser.load(&mut builder, false).is_err() {
+            return SourceMap::default();
+        }
+        SourceMap { positions: builder.positions, spans: Vec::new() }
+    }
+
+    /// Indexes only `pointers` and their ancestors: what a report that names a few hundred
+    /// places of a 12 MB document needs, without a map of its million nodes. JSON is read by
+    /// a scanner of its own, many times faster than the YAML event parser.
+    pub fn index_only<'p>(text: &str, pointers: impl IntoIterator<Item = &'p str>) -> SourceMap {
+        let mut wanted = HashSet::new();
+        for pointer in pointers {
+            let mut pointer = pointer;
+            while wanted.insert(pointer.to_string()) {
+                match pointer.rfind('/') {
+                    Some(cut) => pointer = &pointer[..cut],
+                    None => break,
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return SourceMap::default();
+        }
+        if text.trim_start().starts_with('{') {
+            if let Some(positions) = json::positions(text, &wanted) {
+                return SourceMap { positions, spans: Vec::new() };
+            }
+        }
+        let mut builder = Builder { wanted: Some(wanted), ..Builder::default() };
         let mut parser = Parser::new_from_str(text);
         if parser.load(&mut builder, false).is_err() {
             return SourceMap::default();
@@ -85,9 +115,23 @@ enum Frame {
 struct Builder {
     stack: Vec<Frame>,
     positions: HashMap<String, Position>,
+    /// When set, only these pointers are kept, and the insides of any other node skipped.
+    wanted: Option<HashSet<String>>,
+    /// How deep inside a skipped node the parser is.
+    skipping: usize,
 }
 
 impl Builder {
+    fn keeps(&self, pointer: &str) -> bool {
+        self.wanted.as_ref().is_none_or(|w| w.contains(pointer))
+    }
+
+    fn record(&mut self, pointer: String, position: Position) {
+        if self.keeps(&pointer) {
+            self.positions.insert(pointer, position);
+        }
+    }
+
     /// Decides the pointer of the node that starts now, consuming a pending key if any.
     /// Returns `None` when the scalar is itself a mapping key.
     fn next_node(&mut self, event_is_scalar: Option<&str>, mark: Marker) -> Option<String> {
@@ -100,7 +144,7 @@ impl Builder {
             Some(Frame::Sequence { pointer, next }) => {
                 let child = format!("{pointer}/{next}");
                 *next += 1;
-                self.positions.insert(child.clone(), position);
+                self.record(child.clone(), position);
                 Some(child)
             }
             Some(Frame::Mapping { pointer, pending_key, locate_at_first_key }) => match pending_key.take() {
@@ -109,11 +153,12 @@ impl Builder {
                     // A key: remember where it stands; its value is the next node.
                     let key = event_is_scalar.unwrap_or_default().to_string();
                     let child = format!("{pointer}/{}", escape_token(&key));
-                    self.positions.insert(child, position);
-                    if std::mem::take(locate_at_first_key) {
-                        self.positions.insert(pointer.clone(), position);
-                    }
+                    let first_key = std::mem::take(locate_at_first_key).then(|| pointer.clone());
                     *pending_key = Some(key);
+                    self.record(child, position);
+                    if let Some(pointer) = first_key {
+                        self.record(pointer, position);
+                    }
                     None
                 }
             },
@@ -123,6 +168,14 @@ impl Builder {
 
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.skipping > 0 {
+            match event {
+                Event::MappingStart(..) | Event::SequenceStart(..) => self.skipping += 1,
+                Event::MappingEnd | Event::SequenceEnd => self.skipping -= 1,
+                _ => {}
+            }
+            return;
+        }
         match event {
             Event::Scalar(value, ..) => {
                 self.next_node(Some(&value), mark);
@@ -135,6 +188,10 @@ impl MarkedEventReceiver for Builder {
                 // items are located at the mapping's first key.
                 let is_item = !matches!(self.stack.last(), Some(Frame::Mapping { .. }));
                 let frame = match self.next_node(None, mark) {
+                    Some(pointer) if !self.keeps(&pointer) => {
+                        self.skipping = 1;
+                        return;
+                    }
                     Some(pointer) => Frame::Mapping { pointer, pending_key: None, locate_at_first_key: is_item },
                     // A complex (non-scalar) key: index nothing below it.
                     None => Frame::Mapping { pointer: "#/?".into(), pending_key: None, locate_at_first_key: false },
@@ -143,12 +200,212 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceStart(..) => {
                 let pointer = self.next_node(None, mark).unwrap_or_else(|| "#/?".into());
+                if !self.keeps(&pointer) {
+                    self.skipping = 1;
+                    return;
+                }
                 self.stack.push(Frame::Sequence { pointer, next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
             }
             _ => {}
+        }
+    }
+}
+
+/// Positions in a JSON text, found by a scanner that reads the keys only of the objects on the
+/// way to a wanted pointer and steps over everything else.
+mod json {
+    use std::collections::{HashMap, HashSet};
+
+    use super::{escape_token, Position};
+
+    /// `None` when the text is not JSON as this scanner reads it (the caller falls back to
+    /// the YAML parser).
+    pub fn positions(text: &str, wanted: &HashSet<String>) -> Option<HashMap<String, Position>> {
+        let mut scan = Scan { text, bytes: text.as_bytes(), at: 0, line: 1, line_start: 0, columns: (0, 0), wanted, out: HashMap::new() };
+        scan.space();
+        let root = scan.mark();
+        let position = scan.position(root);
+        scan.out.insert("#".to_string(), position);
+        scan.value(Some("#".to_string()), true, 0)?;
+        Some(scan.out)
+    }
+
+    /// Deeper than this is not a spec: given up, to keep the recursion bounded.
+    const MAX_DEPTH: usize = 512;
+
+    /// Where a node starts: its line, that line's first byte, and its own byte.
+    #[derive(Clone, Copy)]
+    struct Mark {
+        line: usize,
+        line_start: usize,
+        at: usize,
+    }
+
+    struct Scan<'a> {
+        text: &'a str,
+        bytes: &'a [u8],
+        at: usize,
+        line: usize,
+        line_start: usize,
+        /// The last column counted: (byte, characters from its line's start). Marks are
+        /// asked for in text order, so a one-line (minified) document is counted once.
+        columns: (usize, usize),
+        wanted: &'a HashSet<String>,
+        out: HashMap<String, Position>,
+    }
+
+    impl Scan<'_> {
+        fn mark(&self) -> Mark {
+            Mark { line: self.line, line_start: self.line_start, at: self.at }
+        }
+
+        /// 1-based line and column (in characters, as the YAML parser counts them).
+        fn position(&mut self, mark: Mark) -> Position {
+            let (from, counted) = if self.columns.0 >= mark.line_start && self.columns.0 <= mark.at { self.columns } else { (mark.line_start, 0) };
+            let column = counted + self.text.get(from..mark.at).map_or(0, |s| s.chars().count());
+            self.columns = (mark.at, column);
+            Position { line: mark.line, column: column + 1 }
+        }
+
+        fn record(&mut self, pointer: &str, mark: Mark) {
+            let position = self.position(mark);
+            self.out.insert(pointer.to_string(), position);
+        }
+
+        fn peek(&self) -> Option<u8> {
+            self.bytes.get(self.at).copied()
+        }
+
+        fn expect(&mut self, byte: u8) -> Option<()> {
+            (self.peek()? == byte).then(|| self.at += 1)
+        }
+
+        fn space(&mut self) {
+            while let Some(byte) = self.peek() {
+                match byte {
+                    b'\n' => {
+                        self.at += 1;
+                        self.line += 1;
+                        self.line_start = self.at;
+                    }
+                    b' ' | b'\t' | b'\r' => self.at += 1,
+                    _ => break,
+                }
+            }
+        }
+
+        /// A string at the cursor; decoded when `decode`.
+        fn string(&mut self, decode: bool) -> Option<Option<String>> {
+            let start = self.at;
+            self.expect(b'"')?;
+            let mut escaped = false;
+            loop {
+                match *self.bytes.get(self.at)? {
+                    b'"' => break,
+                    b'\\' => {
+                        escaped = true;
+                        self.at += 2;
+                    }
+                    b'\n' => return None,
+                    _ => self.at += 1,
+                }
+            }
+            self.at += 1;
+            if !decode {
+                return Some(None);
+            }
+            let raw = self.text.get(start..self.at)?;
+            let decoded = if escaped { serde_json::from_str(raw).ok()? } else { raw[1..raw.len() - 1].to_string() };
+            Some(Some(decoded))
+        }
+
+        /// The value at the cursor. `pointer` is set when the value is on the way to a wanted
+        /// pointer; `item`: an object here is located at its first key, as the YAML index does.
+        fn value(&mut self, pointer: Option<String>, item: bool, depth: usize) -> Option<()> {
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            match self.peek()? {
+                b'{' => {
+                    self.at += 1;
+                    self.space();
+                    if self.peek()? == b'}' {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    let mut first = item;
+                    loop {
+                        self.space();
+                        let key_mark = self.mark();
+                        let key = self.string(pointer.is_some())?;
+                        if std::mem::take(&mut first) {
+                            if let Some(pointer) = &pointer {
+                                self.record(pointer, key_mark);
+                            }
+                        }
+                        let child = match (&pointer, key) {
+                            (Some(pointer), Some(key)) => Some(format!("{pointer}/{}", escape_token(&key))).filter(|c| self.wanted.contains(c)),
+                            _ => None,
+                        };
+                        if let Some(child) = &child {
+                            self.record(child, key_mark);
+                        }
+                        self.space();
+                        self.expect(b':')?;
+                        self.space();
+                        self.value(child, false, depth + 1)?;
+                        self.space();
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b'}' => {
+                                self.at += 1;
+                                return Some(());
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                b'[' => {
+                    self.at += 1;
+                    self.space();
+                    if self.peek()? == b']' {
+                        self.at += 1;
+                        return Some(());
+                    }
+                    let mut index = 0usize;
+                    loop {
+                        self.space();
+                        let child = pointer.as_ref().map(|p| format!("{p}/{index}")).filter(|c| self.wanted.contains(c));
+                        if let Some(child) = &child {
+                            let mark = self.mark();
+                            self.record(child, mark);
+                        }
+                        self.value(child, true, depth + 1)?;
+                        index += 1;
+                        self.space();
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                return Some(());
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                b'"' => self.string(false).map(|_| ()),
+                _ => {
+                    // A number, `true`, `false` or `null`.
+                    let start = self.at;
+                    while self.peek().is_some_and(|b| !matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')) {
+                        self.at += 1;
+                    }
+                    (self.at > start).then_some(())
+                }
+            }
         }
     }
 }
@@ -174,5 +431,32 @@ mod tests {
     fn indexes_json_too() {
         let map = SourceMap::index("{\n  \"info\": {\n    \"title\": \"x\"\n  }\n}");
         assert_eq!(map.locate("#/info/title"), Some(Position { line: 3, column: 5 }));
+    }
+
+    /// Every pointer the full index knows is found at the same place when asked for alone,
+    /// in YAML and in JSON (pretty and minified).
+    #[test]
+    fn indexing_only_some_pointers_finds_the_same_positions() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      parameters:\n        - name: id\n          in: path\n        - {name: x, in: query}\n      tags: [a, \"b\"]\ncomponents:\n  schemas:\n    \"A~B\": {type: object}\n";
+        let value: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap().replace("A~B", "A~B\\u00e9é");
+        let minified = serde_json::to_string(&value).unwrap().replace("A~B", "A~B\\u00e9é");
+        for text in [yaml.to_string(), pretty, minified] {
+            let full = SourceMap::index(&text);
+            assert!(full.positions.len() > 15, "{text}");
+            for (pointer, position) in &full.positions {
+                let only = SourceMap::index_only(&text, [pointer.as_str()]);
+                assert_eq!(only.locate(pointer), Some(*position), "{pointer} in\n{text}");
+            }
+            if text.starts_with('{') {
+                let wanted: HashSet<String> = full.positions.keys().cloned().collect();
+                assert_eq!(json::positions(&text, &wanted).as_ref(), Some(&full.positions), "the JSON scanner reads {text}");
+            }
+            let all = SourceMap::index_only(&text, full.positions.keys().map(String::as_str));
+            assert_eq!(all.positions, full.positions, "{text}");
+            // An unknown pointer falls back to its nearest ancestor, as in the full index.
+            let missing = "#/paths/~1a~1{id}/get/responses/200";
+            assert_eq!(SourceMap::index_only(&text, [missing]).locate(missing), full.locate(missing));
+        }
     }
 }

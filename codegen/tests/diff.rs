@@ -231,6 +231,52 @@ fn a_value_that_becomes_one_alternative_of_a_union_is_widened() {
     assert_eq!(rules, [("request-type-widened", Level::Info, Level::Breaking)], "{:#?}", diff.changes);
 }
 
+/// A body schema that gains a `oneOf` (its object now one alternative) is one change, at the
+/// schema, with the operation that uses it: old requests still fit (wire: info), and the
+/// struct became an enum (Rust: breaking). It is not reported again at the operation.
+#[test]
+fn a_body_schema_that_becomes_a_union_is_reported_once_at_the_schema() {
+    let diff = compare_fixture("body-schema-became-union");
+    let found: Vec<(&str, Level, Level, Option<&str>, Vec<String>)> = diff
+        .changes
+        .iter()
+        .map(|c| (c.rule.id(), c.wire, c.rust, c.new.as_ref().map(|l| l.pointer.as_str()), c.used_by.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [("request-type-widened", Level::Info, Level::Breaking, Some("#/components/schemas/TokenInput"), vec!["createToken".to_string()])],
+        "{:#?}",
+        diff.changes
+    );
+    snapshot("body-schema-became-union", &diff::render_text(std::slice::from_ref(&diff), &header()), "a body schema that became a oneOf");
+}
+
+/// A `$ref` replaced by an inline schema that adds an optional property and drops a
+/// `required`: the Rust type's new name (Rust only) and each property change on its own,
+/// compatible on the wire for the request; for the response, the property that may now be
+/// missing breaks wire clients.
+#[test]
+fn a_ref_replaced_by_an_inline_schema_is_compared_property_by_property() {
+    let diff = compare_fixture("ref-replaced-by-inline-schema");
+    let mut found: Vec<(&str, Level, Level)> = diff.changes.iter().map(|c| (c.rule.id(), c.wire, c.rust)).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("request-property-added", Level::Info, Level::Warning),
+            ("request-property-became-optional", Level::Info, Level::Breaking),
+            ("response-property-added", Level::Info, Level::Info),
+            ("response-property-became-optional", Level::Breaking, Level::Breaking),
+            ("rust-type-changed", Level::Info, Level::Breaking),
+            ("rust-type-changed", Level::Info, Level::Breaking),
+        ],
+        "{:#?}",
+        diff.changes
+    );
+    assert!(!diff.changes.iter().any(|c| c.rule == Rule::TypeChanged));
+    snapshot("ref-replaced-by-inline-schema", &diff::render_text(std::slice::from_ref(&diff), &header()), "a $ref replaced by an inline schema");
+}
+
 /// A response given by `$ref`: its headers are read where the reference leads.
 #[test]
 fn headers_of_a_referenced_response_are_compared() {

@@ -245,6 +245,12 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
         (None, None) => (SpecStatus::Compared, Vec::new()),
     };
     let mut changes = changes;
+    if let Some(o) = old {
+        fill_lines(o.text, changes.iter_mut().filter_map(|c| c.old.as_mut()));
+    }
+    if let Some(n) = new {
+        fill_lines(n.text, changes.iter_mut().filter_map(|c| c.new.as_mut()));
+    }
     for change in &mut changes {
         if let Some(note) = semver::cargo_note(change.rule).filter(|_| change.rust != Level::Breaking) {
             change.rust_effect.push_str(&format!(" ({note})"));
@@ -267,6 +273,16 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
         crate_version: old_settings.and_then(|s| s.krate.version).map(|v| v.to_string()),
         target_version: new_settings.and_then(|s| s.krate.version).map(|v| v.to_string()),
     })
+}
+
+/// Gives each location in one revision's `text` its line: only the places the report names
+/// are looked for, in one pass over the text.
+fn fill_lines<'c>(text: &str, locations: impl Iterator<Item = &'c mut Location>) {
+    let mut locations: Vec<&mut Location> = locations.collect();
+    let source = crate::source_map::SourceMap::index_only(text, locations.iter().map(|l| l.pointer.as_str()));
+    for location in &mut locations {
+        location.line = source.locate(&location.pointer).map(|p| p.line);
+    }
 }
 
 /// Whether any change in `diffs` is at least as bad as `level`: what `--fail-on` asks.

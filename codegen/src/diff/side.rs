@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::diagnostics::Diagnostics;
 use crate::ir::{Api, Operation, Param, StatusMatch, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::load::{self, Document};
-use crate::source_map::{escape_token, SourceMap};
+use crate::source_map::escape_token;
 use crate::Settings;
 
 use super::Location;
@@ -49,7 +49,6 @@ pub struct Side {
     pub file: String,
     pub doc: Document,
     pub api: Api,
-    source: SourceMap,
     usage: Vec<Usage>,
 }
 
@@ -64,7 +63,6 @@ impl Side {
         let mut side = Side {
             file: file.to_string(),
             doc,
-            source: SourceMap::index(text),
             usage: vec![Usage::default(); api.types.len()],
             api,
         };
@@ -72,12 +70,10 @@ impl Side {
         Ok(side)
     }
 
+    /// Where `pointer` is; its line is filled in once the report is complete
+    /// ([`super::fill_lines`]), for the few places a report names.
     pub fn locate(&self, pointer: &str) -> Location {
-        Location {
-            file: self.file.clone(),
-            pointer: pointer.to_string(),
-            line: self.source.locate(pointer).map(|p| p.line),
-        }
+        Location { file: self.file.clone(), pointer: pointer.to_string(), line: None }
     }
 
     pub fn op(&self, index: usize) -> Option<&Operation> {
@@ -173,24 +169,6 @@ impl Side {
     }
 
 
-
-    /// Where a struct's property is declared, looking through `$ref`s and `allOf` members.
-    pub fn property_pointer(&self, type_pointer: &str, wire_name: &str) -> Option<String> {
-        self.find_property(type_pointer, wire_name, 0)
-    }
-
-    fn find_property(&self, pointer: &str, wire_name: &str, depth: usize) -> Option<String> {
-        if depth > 16 {
-            return None;
-        }
-        let schema = self.follow_refs(pointer);
-        let value = self.value(&schema)?;
-        if value.get("properties").and_then(|p| p.get(wire_name)).is_some() {
-            return Some(format!("{schema}/properties/{}", escape_token(wire_name)));
-        }
-        let members = value.get("allOf").and_then(Value::as_array)?;
-        (0..members.len()).find_map(|i| self.find_property(&format!("{schema}/allOf/{i}"), wire_name, depth + 1))
-    }
 
     /// Where a union's `index`th alternative is declared.
     pub fn union_member_pointer(&self, type_pointer: &str, index: usize) -> Option<String> {

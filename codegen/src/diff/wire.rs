@@ -1,7 +1,7 @@
 //! How a value's type at one revision relates to its type at the other: on the wire (does
 //! it accept more values, fewer, or different ones?) and in Rust (is it the same Rust type?).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::ir::{Constraints, Number, TimeFormat, TypeId, TypeKind, TypeRef};
 
@@ -90,61 +90,147 @@ fn enum_values(side: &Side, id: TypeId) -> BTreeSet<&str> {
 }
 
 /// How `new` (at the new revision) relates to `old`. Named types that correspond across the
-/// revisions are the same here; their insides are compared once, as schemas.
+/// revisions are the same here, whatever became of them: their insides are compared once, as
+/// schemas, and reported there with the operations that use them.
 pub fn relate(old_side: &Side, new_side: &Side, map: &TypeMap, old: &TypeRef, new: &TypeRef) -> Relation {
-    relate_depth(old_side, new_side, map, old, new, 0)
+    Relater { old_side, new_side, map, open: HashSet::new() }.relate(old, new, true)
 }
 
-fn relate_depth(old_side: &Side, new_side: &Side, map: &TypeMap, old: &TypeRef, new: &TypeRef, depth: usize) -> Relation {
-    if depth > 32 {
-        return Relation::SAME;
-    }
-    use Shape as S;
-    match (shape(old_side, old), shape(new_side, new)) {
-        (S::Bool, S::Bool) | (S::Number, S::Number) | (S::Any, S::Any) | (S::Empty, S::Empty) | (S::Bytes, S::Bytes) => {
-            Relation::SAME
+/// How the schema a corresponding pair of named types stands for changed on the wire: what
+/// `relate` takes as given for such a pair (an object that became a `oneOf` of which one
+/// alternative is the old object takes more values).
+pub fn relate_schemas(old_side: &Side, new_side: &Side, map: &TypeMap, old: TypeId, new: TypeId) -> Relation {
+    Relater { old_side, new_side, map, open: HashSet::new() }.relate(&TypeRef::Named(old), &TypeRef::Named(new), false)
+}
+
+/// Two objects that stand in the same place without corresponding are the same object
+/// rewritten (a `$ref` replaced by an inline copy with a property more) when they share at
+/// least half of their property names; otherwise they are unrelated.
+pub fn similar_objects(old_side: &Side, new_side: &Side, old: TypeId, new: TypeId) -> bool {
+    match (old_side.def(old).map(|d| &d.kind), new_side.def(new).map(|d| &d.kind)) {
+        (Some(TypeKind::Struct(s)), Some(TypeKind::Struct(t))) => {
+            let p: HashSet<&str> = s.fields.iter().map(|f| f.wire_name.as_str()).collect();
+            let q: HashSet<&str> = t.fields.iter().map(|f| f.wire_name.as_str()).collect();
+            let union = p.union(&q).count();
+            union == 0 || p.intersection(&q).count() * 2 >= union
         }
-        (S::Integer { bits: a }, S::Integer { bits: b }) => match a.cmp(&b) {
-            std::cmp::Ordering::Less => Relation::WIDENED_TYPE,
-            std::cmp::Ordering::Greater => Relation::NARROWED,
-            std::cmp::Ordering::Equal => Relation::SAME,
-        },
-        (S::Integer { .. }, S::Number) => Relation::WIDENED_TYPE,
-        (S::Number, S::Integer { .. }) => Relation::NARROWED,
-        (S::String { date_time: a }, S::String { date_time: b }) => match (a, b) {
-            (false, true) => Relation::NARROWED,
-            (true, false) => Relation::WIDENED_TYPE,
-            _ => Relation::SAME,
-        },
-        (S::Enum(a), S::Enum(b)) => {
-            if map.new_of(a) == Some(b) {
+        _ => false,
+    }
+}
+
+struct Relater<'a> {
+    old_side: &'a Side,
+    new_side: &'a Side,
+    map: &'a TypeMap,
+    /// Pairs of objects being compared property by property, so that a recursive schema
+    /// ends (a pair met again inside itself is taken as the same).
+    open: HashSet<(TypeId, TypeId)>,
+}
+
+impl Relater<'_> {
+    /// `trust_map`: a corresponding pair is the same (false only for the pair asked about).
+    fn relate(&mut self, old: &TypeRef, new: &TypeRef, trust_map: bool) -> Relation {
+        use Shape as S;
+        let (old_side, new_side) = (self.old_side, self.new_side);
+        if let (TypeRef::Named(a), TypeRef::Named(b)) = (old, new) {
+            if trust_map && self.map.new_of(*a) == Some(*b) {
                 return Relation::SAME;
             }
-            let (before, after) = (enum_values(old_side, a), enum_values(new_side, b));
-            match (before.is_subset(&after), after.is_subset(&before)) {
-                (true, true) => Relation::SAME,
-                (true, false) => Relation::WIDENED_TYPE,
+        }
+        match (shape(old_side, old), shape(new_side, new)) {
+            (S::Bool, S::Bool) | (S::Number, S::Number) | (S::Any, S::Any) | (S::Empty, S::Empty) | (S::Bytes, S::Bytes) => {
+                Relation::SAME
+            }
+            (S::Integer { bits: a }, S::Integer { bits: b }) => match a.cmp(&b) {
+                std::cmp::Ordering::Less => Relation::WIDENED_TYPE,
+                std::cmp::Ordering::Greater => Relation::NARROWED,
+                std::cmp::Ordering::Equal => Relation::SAME,
+            },
+            (S::Integer { .. }, S::Number) => Relation::WIDENED_TYPE,
+            (S::Number, S::Integer { .. }) => Relation::NARROWED,
+            (S::String { date_time: a }, S::String { date_time: b }) => match (a, b) {
                 (false, true) => Relation::NARROWED,
-                (false, false) => Relation { narrowed: true, ..Relation::WIDENED_TYPE },
+                (true, false) => Relation::WIDENED_TYPE,
+                _ => Relation::SAME,
+            },
+            (S::Enum(a), S::Enum(b)) => {
+                let (before, after) = (enum_values(old_side, a), enum_values(new_side, b));
+                match (before.is_subset(&after), after.is_subset(&before)) {
+                    (true, true) => Relation::SAME,
+                    (true, false) => Relation::WIDENED_TYPE,
+                    (false, true) => Relation::NARROWED,
+                    (false, false) => Relation { narrowed: true, ..Relation::WIDENED_TYPE },
+                }
+            }
+            (S::Enum(_), S::String { date_time: false }) => Relation::WIDENED_TYPE,
+            (S::String { date_time: false }, S::Enum(_)) => Relation::NARROWED,
+            (S::Any, _) => Relation::NARROWED,
+            (_, S::Any) => Relation::WIDENED_TYPE,
+            (S::Array(a), S::Array(b)) | (S::Map(a), S::Map(b)) => self.relate(a, b, true),
+            (S::Object(a), S::Object(b)) => self.objects(a, b),
+            // A value that became one alternative of a union (`string[]` → `string | string[]`)
+            // takes more values; the reverse takes fewer.
+            (old_shape, S::Union(b)) if !matches!(old_shape, S::Union(_)) => {
+                let fits = union_members(new_side, b).iter().any(|v| fits(self.relate(old, v, true)));
+                if fits { Relation::WIDENED_TYPE } else { Relation::INCOMPATIBLE }
+            }
+            (S::Union(a), S::Union(b)) => {
+                // Each alternative of one side is looked for among the other's.
+                let (before, after) = (union_members(old_side, a), union_members(new_side, b));
+                let kept = before.iter().all(|v| after.iter().any(|w| fits(self.relate(v, w, true))));
+                let nothing_new = after.iter().all(|w| before.iter().any(|v| within(self.relate(v, w, true))));
+                match (kept, nothing_new) {
+                    (true, true) => Relation::SAME,
+                    (true, false) => Relation::WIDENED_TYPE,
+                    (false, true) => Relation::NARROWED,
+                    (false, false) => Relation { narrowed: true, ..Relation::WIDENED_TYPE },
+                }
+            }
+            (S::Union(a), _) => {
+                let fits = union_members(old_side, a).iter().any(|v| fits(self.relate(v, new, true)));
+                if fits { Relation::NARROWED } else { Relation::INCOMPATIBLE }
+            }
+            _ => Relation::INCOMPATIBLE,
+        }
+    }
+
+    /// Two objects that do not correspond: property by property when they are similar.
+    fn objects(&mut self, a: TypeId, b: TypeId) -> Relation {
+        if !similar_objects(self.old_side, self.new_side, a, b) {
+            return Relation::INCOMPATIBLE;
+        }
+        if !self.open.insert((a, b)) {
+            return Relation::SAME;
+        }
+        let (Some(TypeKind::Struct(s)), Some(TypeKind::Struct(t))) =
+            (self.old_side.def(a).map(|d| &d.kind), self.new_side.def(b).map(|d| &d.kind))
+        else {
+            return Relation::INCOMPATIBLE;
+        };
+        let mut relation = Relation::SAME;
+        for f in &s.fields {
+            let Some(g) = t.fields.iter().find(|g| g.wire_name == f.wire_name) else {
+                // A property the object no longer describes: values that had it may be refused.
+                relation.narrowed = true;
+                continue;
+            };
+            relation = relation.union(self.relate(&f.ty, &g.ty, true));
+            relation = relation.union(relate_constraints(&f.constraints, &g.constraints));
+            relation.narrowed |= (!f.required && g.required) || (f.nullable && !g.nullable);
+            relation.widened |= (f.required && !g.required) || (!f.nullable && g.nullable);
+        }
+        for g in t.fields.iter().filter(|g| !s.fields.iter().any(|f| f.wire_name == g.wire_name)) {
+            if g.required {
+                relation.narrowed = true;
+            } else {
+                relation.widened = true;
             }
         }
-        (S::Enum(_), S::String { date_time: false }) => Relation::WIDENED_TYPE,
-        (S::String { date_time: false }, S::Enum(_)) => Relation::NARROWED,
-        (S::Any, _) => Relation::NARROWED,
-        (_, S::Any) => Relation::WIDENED_TYPE,
-        (S::Array(a), S::Array(b)) | (S::Map(a), S::Map(b)) => relate_depth(old_side, new_side, map, a, b, depth + 1),
-        (S::Object(a), S::Object(b)) | (S::Union(a), S::Union(b)) if map.new_of(a) == Some(b) => Relation::SAME,
-        // A value that became one alternative of a union (`string[]` → `string | string[]`)
-        // takes more values; the reverse takes fewer.
-        (_, S::Union(b)) if !matches!(shape(old_side, old), S::Union(_)) => {
-            let fits = union_members(new_side, b).iter().any(|v| fits(relate_depth(old_side, new_side, map, old, v, depth + 1)));
-            if fits { Relation::WIDENED_TYPE } else { Relation::INCOMPATIBLE }
+        if let (Some(p), Some(q)) = (&s.additional, &t.additional) {
+            relation = relation.union(self.relate(p, q, true));
         }
-        (S::Union(a), _) => {
-            let fits = union_members(old_side, a).iter().any(|v| fits(relate_depth(old_side, new_side, map, v, new, depth + 1)));
-            if fits { Relation::NARROWED } else { Relation::INCOMPATIBLE }
-        }
-        _ => Relation::INCOMPATIBLE,
+        self.open.remove(&(a, b));
+        relation
     }
 }
 
@@ -159,6 +245,11 @@ fn union_members(side: &Side, id: TypeId) -> Vec<TypeRef> {
 /// A relation in which every old value is still a value: nothing incompatible or narrowed.
 fn fits(relation: Relation) -> bool {
     !relation.incompatible && !relation.narrowed
+}
+
+/// A relation in which every new value was already a value: nothing incompatible or widened.
+fn within(relation: Relation) -> bool {
+    !relation.incompatible && !relation.widened
 }
 
 /// How the validation keywords changed: tighter is narrowed, looser is widened.

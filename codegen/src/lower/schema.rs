@@ -413,6 +413,7 @@ impl<'a> TypeSpace<'a> {
                     boxed: false,
                     description: lowered.description,
                     constraints: lowered.constraints,
+                    pointer: property_pointer,
                 });
             }
             if let Some(value) = self.lower_additional(object.additional, pointer, name)? {

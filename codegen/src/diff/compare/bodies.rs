@@ -247,6 +247,12 @@ impl Walk<'_> {
     /// Reports how the type at a site changed, if it did.
     pub(super) fn site_type(&mut self, site: &Site, old: (&TypeRef, &Constraints), new: (&TypeRef, &Constraints)) {
         let (old_side, new_side) = (self.old, self.new);
+        if let Some((a, b)) = same_wrapping(old.0, new.0) {
+            if self.map.new_of(a) != Some(b) && similar_objects(old_side, new_side, a, b) {
+                self.rewritten_object(site, (old.0, a), (new.0, b));
+                return;
+            }
+        }
         let relation = relate(old_side, new_side, &self.map, old.0, new.0);
         let constraints = relate_constraints(old.1, new.1);
         let rust_same = same_rust(&self.map, old.0, new.0);
@@ -304,11 +310,44 @@ impl Walk<'_> {
         change.used_by = site.used_by.clone();
     }
 
+    /// One object in two places that do not correspond (a `$ref` replaced by an inline copy
+    /// with a property more): what changed is said property by property, as for a schema,
+    /// and the Rust type's new name once.
+    fn rewritten_object(&mut self, site: &Site, (old_ty, a): (&TypeRef, TypeId), (new_ty, b): (&TypeRef, TypeId)) {
+        let (old_side, new_side) = (self.old, self.new);
+        let (old_rust, new_rust) = (rust_text(old_side, old_ty), rust_text(new_side, new_ty));
+        if old_rust != new_rust {
+            let message = format!("{}: `{}` (Rust `{old_rust}` → `{new_rust}`)", site.what, wire_text(old_side, old_ty));
+            let effect = format!("{}: `{old_rust}` → `{new_rust}`", site.rust_what);
+            let change = self.push(Rule::RustTypeChanged, message, effect);
+            change.old = site.old.clone();
+            change.new = site.new.clone();
+            change.used_by = site.used_by.clone();
+        }
+        if !self.rewritten.insert((a, b, site.direction)) {
+            return;
+        }
+        let (Some(x), Some(y)) = (old_side.def(a), new_side.def(b)) else { return };
+        let (TypeKind::Struct(s), TypeKind::Struct(t)) = (&x.kind, &y.kind) else { return };
+        let used_by = if site.used_by.is_empty() { new_side.operation_ids(&new_side.usage(b).operations) } else { site.used_by.clone() };
+        let context = TypeContext::new(a, b, vec![site.direction], used_by);
+        self.struct_fields(&context, x, y, s, t);
+    }
+
     pub(super) fn unchanged_or(&self, rust_same: bool, site: &Site, new_rust: &str, changed: String) -> String {
         if rust_same {
             format!("{}: Rust type unchanged (`{new_rust}`)", site.rust_what)
         } else {
             changed
         }
+    }
+}
+
+/// The named types two types hold in the same wrapping (`Vec<A>` and `Vec<B>`).
+fn same_wrapping(old: &TypeRef, new: &TypeRef) -> Option<(TypeId, TypeId)> {
+    match (old, new) {
+        (TypeRef::Named(a), TypeRef::Named(b)) => Some((*a, *b)),
+        (TypeRef::Vec(x), TypeRef::Vec(y)) | (TypeRef::Map(x), TypeRef::Map(y)) => same_wrapping(x, y),
+        _ => None,
     }
 }

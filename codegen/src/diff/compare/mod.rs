@@ -13,7 +13,7 @@ mod servers;
 use schemas::*;
 use servers::*;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -26,7 +26,7 @@ use crate::source_map::escape_token;
 use super::correlate::{self, error_key, status_text, OpMatch, TypeMap};
 use super::rules::{Level, Rule};
 use super::side::{Direction, Side};
-use super::wire::{constraints_text, relate, relate_constraints, rust_text, same_rust, wire_text};
+use super::wire::{constraints_text, relate, relate_constraints, relate_schemas, rust_text, same_rust, similar_objects, wire_text};
 use super::{Change, Location};
 
 pub fn spec_added(new: &Side) -> Change {
@@ -53,7 +53,7 @@ pub fn spec_removed(old: &Side) -> Change {
 pub fn compare(old: &Side, new: &Side) -> Vec<Change> {
     let ops = correlate::match_operations(old, new);
     let map = correlate::correlate(old, new, &ops);
-    let mut walk = Walk { old, new, map, changes: Vec::new() };
+    let mut walk = Walk { old, new, map, changes: Vec::new(), rewritten: HashSet::new() };
     walk.servers();
     walk.security();
     for m in &ops {
@@ -147,6 +147,9 @@ struct Walk<'s> {
     new: &'s Side,
     map: TypeMap,
     changes: Vec<Change>,
+    /// Objects that do not correspond but stand in one place (a `$ref` replaced by an inline
+    /// copy), whose properties have been compared, per direction: compared once.
+    rewritten: HashSet<(TypeId, TypeId, Direction)>,
 }
 
 impl Walk<'_> {

@@ -31,14 +31,7 @@ impl Walk<'_> {
                 (TypeKind::Enum(_), TypeKind::Enum(_)) => self.enum_values(&context, x, y),
                 (TypeKind::Union(_), TypeKind::Union(_)) => self.union_variants(&context, x, y),
                 (TypeKind::Opaque, TypeKind::Opaque) => {}
-                _ => {
-                    let message = format!("schema `{}`: {} → {}", schema_name(new, b), kind_word(&x.kind), kind_word(&y.kind));
-                    let effect = format!("`types::{}` is now {}", y.name, rust_kind_word(&y.kind));
-                    let change = self.push(Rule::TypeChanged, message, effect);
-                    change.used_by = used_by.clone();
-                    change.old = at_old.clone();
-                    change.new = at_new.clone();
-                }
+                _ => self.schema_kind_changed(&context, x, y, at_old.clone(), at_new.clone()),
             }
             if unused && self.changes.len() > start {
                 let inner: Vec<Change> = self.changes.drain(start..).collect();
@@ -78,19 +71,43 @@ impl Walk<'_> {
         }
     }
 
+    /// A schema that became another kind of type (an object that became a `oneOf`): judged on
+    /// the wire by the values it takes, per direction; the Rust type is always another one.
+    fn schema_kind_changed(&mut self, cx: &TypeContext, x: &TypeDef, y: &TypeDef, at_old: Option<Location>, at_new: Option<Location>) {
+        let relation = relate_schemas(self.old, self.new, &self.map, cx.old, cx.new);
+        let message = format!("schema `{}`: {} → {}", schema_name(self.new, cx.new), kind_word(&x.kind), kind_word(&y.kind));
+        let effect = format!("`types::{}` is now {}", y.name, rust_kind_word(&y.kind));
+        for direction in &cx.directions {
+            let (rule, wire) = match direction {
+                _ if relation.incompatible || (relation.narrowed && relation.widened) => (Rule::TypeChanged, Level::Breaking),
+                Direction::Request if relation.narrowed => (Rule::RequestTypeNarrowed, Level::Breaking),
+                Direction::Request if relation.widened => (Rule::RequestTypeWidened, Level::Info),
+                Direction::Response if relation.widened => {
+                    (Rule::ResponseTypeWidened, pick(relation.widened_type, Level::Breaking, Level::Warning))
+                }
+                Direction::Response if relation.narrowed => (Rule::ResponseTypeNarrowed, Level::Info),
+                _ => (Rule::RustTypeChanged, Level::Info),
+            };
+            let change = self.push(rule, message.clone(), effect.clone());
+            change.wire = wire;
+            change.rust = Level::Breaking;
+            change.used_by = cx.used_by.clone();
+            change.old = at_old.clone();
+            change.new = at_new.clone();
+        }
+    }
+
     pub(super) fn struct_fields(&mut self, cx: &TypeContext, x: &TypeDef, y: &TypeDef, s: &Struct, t: &Struct) {
         let (old, new) = (self.old, self.new);
         let name = schema_name(new, cx.new);
         let had_default = s.fields.iter().all(Field::is_optional);
         let has_default = t.fields.iter().all(Field::is_optional);
         let loses_default = had_default && !has_default;
-        let field_at = |side: &Side, id: TypeId, wire: &str| {
-            side.type_pointer(id).and_then(|p| side.property_pointer(p, wire)).map(|p| side.locate(&p))
-        };
+        let field_at = |side: &Side, field: &Field| Some(side.locate(&field.pointer));
         let setters_old = body_setters(old, cx.old);
         let setters_new = body_setters(new, cx.new);
         for f in &s.fields {
-            let at_old = field_at(old, cx.old, &f.wire_name);
+            let at_old = field_at(old, f);
             let Some(g) = t.fields.iter().find(|g| g.wire_name == f.wire_name) else {
                 for direction in &cx.directions {
                     let rule = match direction {
@@ -107,7 +124,7 @@ impl Walk<'_> {
                 }
                 continue;
             };
-            let at_new = field_at(new, cx.new, &g.wire_name);
+            let at_new = field_at(new, g);
             let what = format!("`{name}`: property `{}`", g.wire_name);
             let pointer = |at: &Option<Location>| at.as_ref().map(|l| l.pointer.clone());
             self.property_deprecated(&what, pointer(&at_old).as_deref(), pointer(&at_new).as_deref(), &cx.used_by);
@@ -175,7 +192,7 @@ impl Walk<'_> {
             if s.fields.iter().any(|f| f.wire_name == g.wire_name) {
                 continue;
             }
-            let at_new = field_at(new, cx.new, &g.wire_name);
+            let at_new = field_at(new, g);
             let ty = format!("`{}`", wire_text(new, &g.ty));
             let rust_ty = rust_text(new, &g.ty);
             let field = if g.is_optional() { format!("Option<{rust_ty}>") } else { rust_ty };
@@ -320,6 +337,12 @@ pub(super) struct TypeContext {
     /// The directions to judge in: those of either revision (request when no operation uses it).
     directions: Vec<Direction>,
     used_by: Vec<String>,
+}
+
+impl TypeContext {
+    pub(super) fn new(old: TypeId, new: TypeId, directions: Vec<Direction>, used_by: Vec<String>) -> Self {
+        TypeContext { old, new, directions, used_by }
+    }
 }
 
 /// The name a spec author knows a schema by: its component key, else the Rust name.
