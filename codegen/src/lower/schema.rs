@@ -242,10 +242,10 @@ impl<'a> TypeSpace<'a> {
         let description = description_of(schema);
         if needs_named_type(schema) {
             // A single-member `allOf` is the usual way to put a description beside a `$ref`.
-            if let Some(only) = single_all_of(schema) {
-                let mut lowered = self.lower(only, &format!("{pointer}/allOf/0"), hint)?;
-                lowered.nullable |= nullable;
-                lowered.description = description.or(lowered.description);
+            if let Some(single) = single_all_of(schema) {
+                let mut lowered = self.lower(single.only, &format!("{pointer}/allOf/{}", single.index), hint)?;
+                lowered.nullable |= nullable || single.nullable;
+                lowered.description = description.or(single.description).or(lowered.description);
                 return Ok(lowered);
             }
             // Keyed by where the schema stands, so that a schema reached again while it is
@@ -733,11 +733,51 @@ fn description_of(schema: &Schema) -> Option<String> {
     schema.schema_data.description.clone().or_else(|| schema.schema_data.title.clone())
 }
 
-fn single_all_of(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
-    match &schema.schema_kind {
-        SchemaKind::AllOf { all_of } if all_of.len() == 1 => all_of.first(),
-        _ => None,
+/// The one member of an `allOf` that says what the value is, when any others only describe
+/// it: `allOf: [{$ref: X}]` or `allOf: [{$ref: X}, {description: ...}]` is the usual way to
+/// put a description or `nullable` beside a `$ref` (Plaid, AWS).
+fn single_all_of(schema: &Schema) -> Option<SingleAllOf<'_>> {
+    let members = match &schema.schema_kind {
+        SchemaKind::AllOf { all_of } => all_of,
+        // `type: string` beside the `allOf`, and nothing that adds to it.
+        SchemaKind::Any(a)
+            if a.properties.is_empty() && a.required.is_empty() && a.additional_properties.is_none()
+                && a.one_of.is_empty() && a.any_of.is_empty() && a.not.is_none() && a.items.is_none()
+                && a.enumeration.is_empty() && a.format.is_none() =>
+        {
+            &a.all_of
+        }
+        _ => return None,
+    };
+    // A member with words and no keywords; a bare `{}` is not one (it keeps the merge, and so
+    // the named type that lets a schema hold itself).
+    let describes = |member: &ReferenceOr<Schema>| match member {
+        ReferenceOr::Item(schema) => schema.schema_data != Default::default() && matches!(&schema.schema_kind, SchemaKind::Any(a)
+            if a.typ.is_none() && a.properties.is_empty() && a.required.is_empty() && a.additional_properties.is_none()
+                && a.all_of.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() && a.not.is_none()
+                && a.items.is_none() && a.enumeration.is_empty() && a.format.is_none()),
+        ReferenceOr::Reference { .. } => false,
+    };
+    let mut what = members.iter().enumerate().filter(|(_, m)| !describes(m));
+    let (index, only) = what.next()?;
+    if what.next().is_some() {
+        return None;
     }
+    let described = || members.iter().filter_map(|m| m.as_item());
+    Some(SingleAllOf {
+        index,
+        only,
+        nullable: described().any(|schema| schema.schema_data.nullable),
+        description: described().find_map(description_of),
+    })
+}
+
+/// The member of an `allOf` that is the value, and what the others say of it.
+struct SingleAllOf<'s> {
+    index: usize,
+    only: &'s ReferenceOr<Schema>,
+    nullable: bool,
+    description: Option<String>,
 }
 
 /// Objects with properties, string enums and compositions get a Rust type of their own;
