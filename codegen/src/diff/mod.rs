@@ -119,6 +119,10 @@ pub struct SpecDiff {
     /// The version the new revision's settings give, when they give one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_version: Option<String>,
+    /// What the generator leaves out of either revision (`file:line: message at pointer`),
+    /// and so the comparison too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
 }
 
 impl SpecDiff {
@@ -272,7 +276,14 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
         // The version at the base revision: the bump applies to it, however often it is asked.
         crate_version: old_settings.and_then(|s| s.krate.version).map(|v| v.to_string()),
         target_version: new_settings.and_then(|s| s.krate.version).map(|v| v.to_string()),
+        left_out: [&old_side, &new_side].into_iter().flatten().flat_map(|side| &side.left_out).map(left_out_text).collect(),
     })
+}
+
+/// `file:line: message (at #/pointer)`, on one line.
+fn left_out_text(diagnostic: &crate::diagnostics::Diagnostic) -> String {
+    let line = diagnostic.line.map(|l| format!(":{l}")).unwrap_or_default();
+    format!("{}{line}: {} (at {})", diagnostic.file, diagnostic.message, diagnostic.pointer)
 }
 
 /// Gives each location in one revision's `text` its line: only the places the report names

@@ -114,6 +114,9 @@ pub fn render_text(diffs: &[SpecDiff], header: &ReportHeader) -> String {
             let _ = write!(out, "; suggested bump: {}", bump_text(diff));
         }
         let _ = writeln!(out);
+        for note in &diff.left_out {
+            let _ = writeln!(out, "  not compared, left out by the generator: {note}");
+        }
         for change in &diff.changes {
             write_text_change(&mut out, change);
         }
@@ -206,6 +209,12 @@ pub fn render_markdown(diffs: &[SpecDiff], header: &ReportHeader) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}. Suggested bump: {}.", capitalize(&spec_summary(diff)), bump_text(diff));
         let _ = writeln!(out);
+        for note in &diff.left_out {
+            let _ = writeln!(out, "- Not compared, left out by the generator: {}", cell(note));
+        }
+        if !diff.left_out.is_empty() {
+            let _ = writeln!(out);
+        }
         let _ = writeln!(out, "| Level | Change | Wire clients | Rust users | Rule | Where |");
         let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
         for change in &diff.changes {

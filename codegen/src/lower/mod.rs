@@ -5,7 +5,7 @@ mod derives;
 mod features;
 mod operation;
 mod prune;
-mod refs;
+pub(crate) mod refs;
 pub mod schema;
 mod security;
 

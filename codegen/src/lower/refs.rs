@@ -43,7 +43,32 @@ pub fn target_pointer(doc: &Document, reference: &str, at: &str) -> Result<Strin
             format!("`$ref: {reference}` points into another file; only references within the document (`#/...`) are supported"),
         ));
     }
-    Ok(reference.to_string())
+    Ok(fragment_pointer(reference))
+}
+
+/// The JSON pointer a `#/...` reference names. A reference is a URI fragment, which may
+/// percent-encode what a path holds (DigitalOcean's
+/// `#/paths/~1v2~1account~1keys~1%7Bssh_key_identifier%7D/get/parameters/0`).
+pub fn fragment_pointer(reference: &str) -> String {
+    if reference.contains('%') {
+        if let Ok(decoded) = percent_encoding::percent_decode_str(reference).decode_utf8() {
+            return decoded.into_owned();
+        }
+    }
+    reference.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fragment_pointer;
+
+    #[test]
+    fn percent_encoded_fragments_are_decoded() {
+        assert_eq!(fragment_pointer("#/paths/~1keys~1%7Bid%7D/get"), "#/paths/~1keys~1{id}/get");
+        assert_eq!(fragment_pointer("#/components/schemas/Token"), "#/components/schemas/Token");
+        // Not UTF-8 once decoded: left as written (and reported as pointing at nothing).
+        assert_eq!(fragment_pointer("#/a%FF"), "#/a%FF");
+    }
 }
 
 /// The last token of a pointer, unescaped: the name a `$ref` gives its target.
