@@ -58,18 +58,6 @@ pub fn fragment_pointer(reference: &str) -> String {
     reference.to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fragment_pointer;
-
-    #[test]
-    fn percent_encoded_fragments_are_decoded() {
-        assert_eq!(fragment_pointer("#/paths/~1keys~1%7Bid%7D/get"), "#/paths/~1keys~1{id}/get");
-        assert_eq!(fragment_pointer("#/components/schemas/Token"), "#/components/schemas/Token");
-        // Not UTF-8 once decoded: left as written (and reported as pointing at nothing).
-        assert_eq!(fragment_pointer("#/a%FF"), "#/a%FF");
-    }
-}
 
 /// The last token of a pointer, unescaped: the name a `$ref` gives its target.
 pub fn last_token(pointer: &str) -> String {
@@ -131,5 +119,18 @@ impl Resolvable for RequestBody {
     const COMPONENTS: &'static str = "requestBodies";
     fn components(doc: &Document) -> Option<&indexmap::IndexMap<String, ReferenceOr<Self>>> {
         doc.api.components.as_ref().map(|c| &c.request_bodies)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fragment_pointer;
+
+    #[test]
+    fn percent_encoded_fragments_are_decoded() {
+        assert_eq!(fragment_pointer("#/paths/~1keys~1%7Bid%7D/get"), "#/paths/~1keys~1{id}/get");
+        assert_eq!(fragment_pointer("#/components/schemas/Token"), "#/components/schemas/Token");
+        // Not UTF-8 once decoded: left as written (and reported as pointing at nothing).
+        assert_eq!(fragment_pointer("#/a%FF"), "#/a%FF");
     }
 }
