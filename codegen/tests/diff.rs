@@ -237,17 +237,10 @@ fn a_value_that_becomes_one_alternative_of_a_union_is_widened() {
 #[test]
 fn a_body_schema_that_becomes_a_union_is_reported_once_at_the_schema() {
     let diff = compare_fixture("body-schema-became-union");
-    let found: Vec<(&str, Level, Level, Option<&str>, Vec<String>)> = diff
-        .changes
-        .iter()
-        .map(|c| (c.rule.id(), c.wire, c.rust, c.new.as_ref().map(|l| l.pointer.as_str()), c.used_by.clone()))
-        .collect();
-    assert_eq!(
-        found,
-        [("request-type-widened", Level::Info, Level::Breaking, Some("#/components/schemas/TokenInput"), vec!["createToken".to_string()])],
-        "{:#?}",
-        diff.changes
-    );
+    let [change] = diff.changes.as_slice() else { panic!("one change expected: {:#?}", diff.changes) };
+    assert_eq!((change.rule.id(), change.wire, change.rust), ("request-type-widened", Level::Info, Level::Breaking));
+    assert_eq!(change.new.as_ref().map(|l| l.pointer.as_str()), Some("#/components/schemas/TokenInput"));
+    assert_eq!(change.used_by, ["createToken"]);
     snapshot("body-schema-became-union", &diff::render_text(std::slice::from_ref(&diff), &header()), "a body schema that became a oneOf");
 }
 
