@@ -236,7 +236,7 @@ rules! {
     TypeChanged => "type-changed", Breaking, Breaking, false,
         "A value whose type changed incompatibly (a string that is now an integer, one object for another, an object schema that is now an enum).";
     RustTypeChanged => "rust-type-changed", Info, Breaking, false,
-        "The same values on the wire, a different Rust type: `format: password` or `x-sensitive` (`Secret`), `epoch-millis` (`DateTime`), `float` (`f32`).";
+        "The same values on the wire, a different Rust type: `format: password` or `x-sensitive` (`Secret`), `epoch-millis` (`DateTime`), `float` (`f32`), or an object under another name in one place (a `$ref` replaced by an inline copy, whose properties are then compared one by one).";
     RequestFormatChanged => "request-format-changed", Breaking, Info, false,
         "A value sent in a request gained or changed its `format` (`uuid`, `email`...) with the same Rust type: the server may refuse values it accepted. Wire: info when the format is removed.";
     ResponseFormatChanged => "response-format-changed", Warning, Info, false,
