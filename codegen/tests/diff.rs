@@ -368,9 +368,15 @@ fn a_spec_that_fails_to_load_gives_located_diagnostics() {
     assert_eq!(error.0[0].file, "specs/x.yaml");
     assert!(error.0[0].line.is_some(), "{error}");
 
-    // What the generator leaves out (here an operation with a dangling `$ref`) is left out
-    // of the comparison too, as `cargo xtask generate` would, and said, located.
-    let diff = diff::compare(Some(old), Some(Revision::new(&bad_ref, "specs/x.yaml")), "x").expect("compared leniently");
+    let error = diff::compare(Some(old), Some(Revision::new(&bad_ref, "specs/x.yaml")), "x").expect_err("dangling $ref");
+    assert!(error.0[0].line.is_some() && error.0[0].pointer.starts_with("#/paths/"), "{error}");
+
+    // Leniently (two files compared by path), what the generator leaves out (here an
+    // operation with a dangling `$ref`) is left out of the comparison too, as `cargo xtask
+    // generate` would, and said, located.
+    let old = Revision { lenient: true, ..Revision::new(&good, "main:specs/x.yaml") };
+    let new = Revision { lenient: true, ..Revision::new(&bad_ref, "specs/x.yaml") };
+    let diff = diff::compare(Some(old), Some(new), "x").expect("compared leniently");
     assert_eq!(diff.left_out.len(), 1, "{:?}", diff.left_out);
     let note = &diff.left_out[0];
     assert!(note.starts_with("specs/x.yaml:") && note.contains("points at nothing") && note.contains("(at #/paths/"), "{note}");

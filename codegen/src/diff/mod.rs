@@ -166,6 +166,11 @@ pub struct Revision<'a> {
     pub text: &'a str,
     pub file: &'a str,
     pub settings: Option<SettingsText<'a>>,
+    /// Read as `cargo xtask generate` reads a spec: what the generator cannot express is left
+    /// out of the comparison and listed (`SpecDiff::left_out`), instead of refusing the
+    /// revision. Off for `specs/`, which `cargo xtask codegen` refuses on any problem; on for
+    /// two files compared by path (a vendor's spec before and after an upgrade).
+    pub lenient: bool,
 }
 
 /// The text of a settings file (`specs/<stem>.toml`) at one revision.
@@ -178,7 +183,7 @@ pub struct SettingsText<'a> {
 impl<'a> Revision<'a> {
     /// A spec without settings.
     pub fn new(text: &'a str, file: &'a str) -> Revision<'a> {
-        Revision { text, file, settings: None }
+        Revision { text, file, settings: None, lenient: false }
     }
 
     fn settings(&self, stem: &str) -> Result<Settings, Diagnostics> {
@@ -209,8 +214,8 @@ pub fn compare(old: Option<Revision<'_>>, new: Option<Revision<'_>>, stem: &str)
     };
     // The two revisions load and lower independently: side by side, on two threads.
     let (old_side, new_side) = std::thread::scope(|scope| {
-        let old_side = scope.spawn(|| old.zip(old_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s)));
-        let new_side = new.zip(new_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s));
+        let old_side = scope.spawn(|| old.zip(old_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s, r.lenient)));
+        let new_side = new.zip(new_settings.as_ref()).map(|(r, s)| side::Side::load(r.text, r.file, s, r.lenient));
         (old_side.join(), new_side)
     });
     let old_side = match old_side {

@@ -58,12 +58,11 @@ pub struct Side {
 const MAX_HOPS: usize = 64;
 
 impl Side {
-    pub fn load(text: &str, file: &str, settings: &Settings) -> Result<Side, Diagnostics> {
+    pub fn load(text: &str, file: &str, settings: &Settings, lenient: bool) -> Result<Side, Diagnostics> {
         // Loaded once: the document for pointers and raw keywords, lowered for the Rust facts.
         let doc = load::load(text, file)?;
-        // Leniently, as `cargo xtask generate` does: what the generator leaves out is left out
-        // of the comparison too, and said.
-        let (api, problems) = crate::lower::lower(&doc, settings, true)?;
+        // Leniently, what the generator leaves out is left out of the comparison too, and said.
+        let (api, problems) = crate::lower::lower(&doc, settings, lenient)?;
         let mut side = Side {
             file: file.to_string(),
             left_out: problems.into_iter().filter(|d| d.is_error()).collect(),
