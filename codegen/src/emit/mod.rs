@@ -59,19 +59,43 @@ const RUNTIME: &[(&str, &str, Needs)] = &[
     ("validate.rs", include_str!("../../runtime/src/validate.rs"), Needs::Always),
 ];
 
+/// A generated Rust file: its path, and how to make its text from the IR.
+type RustFile = (&'static str, fn(&Api) -> Result<String, String>);
+
+/// The Rust files made from the spec. Each is built and formatted on a thread of its own:
+/// formatting (syn parsing the tokens for prettyplease) is most of a generation, and the
+/// files are independent. proc-macro2's tokens cannot cross threads, so each thread builds
+/// the tokens it formats.
+const RUST_FILES: &[RustFile] = &[
+    ("src/errors.rs", |api| tokens::format_file(operations::emit_errors(api), HEADER)),
+    ("src/lib.rs", |api| tokens::format_file(client::emit_lib(api), HEADER)),
+    ("src/mock.rs", |api| tokens::format_file(operations::emit_mock(api), HEADER)),
+    ("src/operations.rs", |api| tokens::format_file(operations::emit_operations(api), HEADER)),
+    ("src/types.rs", types_file),
+];
+
 pub fn emit(api: &Api) -> Result<GeneratedCrate, Diagnostics> {
     let internal = |message: String| Diagnostics::single(Diagnostic::new("<generator>", "#", format!("internal error: {message}")));
-    let rust = |tokens| tokens::format_file(tokens, HEADER).map_err(internal);
-
-    let mut files = vec![
-        file("Cargo.toml", cargo::manifest(api)),
-        file("README.md", readme::readme(api)),
-        file("src/errors.rs", rust(operations::emit_errors(api))?),
-        file("src/lib.rs", rust(client::emit_lib(api))?),
-        file("src/mock.rs", rust(operations::emit_mock(api))?),
-        file("src/operations.rs", rust(operations::emit_operations(api))?),
-        file("src/types.rs", types_file(api).map_err(internal)?),
-    ];
+    let rust: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        // syn and prettyplease recurse as deep as the code nests: the main thread's stack
+        // size, not a spawned thread's 2 MiB default. A thread that cannot start does its
+        // file here instead.
+        let threads: Vec<_> = RUST_FILES
+            .iter()
+            .map(|(_, make)| std::thread::Builder::new().stack_size(8 << 20).spawn_scoped(scope, move || make(api)).map_err(|_| make))
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| match thread {
+                Ok(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(make) => make(api),
+            })
+            .collect()
+    });
+    let mut files = vec![file("Cargo.toml", cargo::manifest(api)), file("README.md", readme::readme(api))];
+    for ((path, _), contents) in RUST_FILES.iter().zip(rust) {
+        files.push(file(path, contents.map_err(internal)?));
+    }
     let runtime: Vec<&(&str, &str, Needs)> = RUNTIME.iter().filter(|(_, _, needs)| needs.met_by(api)).collect();
     files.push(file("src/runtime/mod.rs", runtime_mod(&runtime)));
     for (name, contents, _) in runtime {
