@@ -602,6 +602,29 @@ impl Constraints {
     pub fn is_empty(&self) -> bool {
         *self == Constraints::default()
     }
+
+    /// The pattern, when `send()` can check it: the `regex` crate has no look-around or
+    /// backreferences, so such a pattern (Azure's `^(?![0-9]+$)(?!-)...`) is documented only.
+    pub fn checkable_pattern(&self) -> Option<&str> {
+        self.pattern.as_deref().filter(|p| regex::Regex::new(p).is_ok())
+    }
+
+    /// Whether a value of `ty` under these constraints is checked by `send()`, given which
+    /// named types are (`validated`). What `emit::validate` emits a check for, and nothing
+    /// else: a type marked validated with nothing to check has an empty `validate`.
+    pub fn check_anything(&self, ty: &TypeRef, validated: &dyn Fn(TypeId) -> bool) -> bool {
+        let nested = |inner: &TypeRef| Constraints::default().check_anything(inner, validated);
+        match ty {
+            TypeRef::String | TypeRef::Secret => self.min_length.is_some() || self.max_length.is_some() || self.checkable_pattern().is_some(),
+            TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => self.minimum.is_some() || self.maximum.is_some(),
+            TypeRef::Vec(inner) => {
+                self.min_items.is_some() || self.max_items.is_some() || self.items.as_deref().cloned().unwrap_or_default().check_anything(inner, validated)
+            }
+            TypeRef::Map(inner) => nested(inner),
+            TypeRef::Named(id) => validated(*id),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

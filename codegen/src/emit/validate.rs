@@ -60,7 +60,7 @@ fn checks_on_ref(api: &Api, ty: &TypeRef, c: &Constraints, label: &TokenStream, 
                 let max = option_u64(c.max_length);
                 out.extend(quote! { #v::length(#label, #text, #min, #max)?; });
             }
-            if let Some(pattern) = c.pattern.as_deref().filter(|p| regex::Regex::new(p).is_ok()) {
+            if let Some(pattern) = c.checkable_pattern() {
                 out.extend(quote! {
                     static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(|| {
                         // The generator compiled this pattern with the same engine.

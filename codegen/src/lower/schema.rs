@@ -501,6 +501,11 @@ impl<'a> TypeSpace<'a> {
             let member_pointer = format!("{pointer}/{i}");
             let lowered = self.lower(member, &member_pointer, &format!("{name}Variant{i}"))?;
             let ty = in_container(lowered.ty);
+            // A member listed twice (stream-io's `ChatEvent` names `AnyEvent` twice) adds no
+            // value: it would be a second variant no value ever reaches.
+            if variants.iter().any(|v: &UnionVariant| v.ty == ty) {
+                continue;
+            }
             let rust_name = scope.claim(&self.variant_name(&ty));
             let tag_value = match member {
                 ReferenceOr::Reference { reference } => Some(last_token(reference)),
@@ -597,22 +602,17 @@ impl<'a> TypeSpace<'a> {
     /// Sets `validated` on every type that has checks of its own or holds one that does,
     /// through any nesting: a fixpoint, since types may refer to each other in cycles.
     pub fn mark_validated(&mut self) {
-        fn holds(ty: &TypeRef, validated: &[bool]) -> bool {
-            match ty {
-                TypeRef::Named(id) => validated[id.0],
-                TypeRef::Vec(inner) | TypeRef::Map(inner) => holds(inner, validated),
-                _ => false,
-            }
-        }
         let mut validated = vec![false; self.defs.len()];
         loop {
             let mut changed = false;
             for (index, def) in self.defs.iter().enumerate() {
+                let known = |id: TypeId| validated[id.0];
+                let none = Constraints::default();
                 let now = match def.as_ref().map(|d| &d.kind) {
                     Some(TypeKind::Struct(s)) => {
-                        !s.required_one_of.is_empty() || s.fields.iter().any(|f| !f.constraints.is_empty() || holds(&f.ty, &validated))
+                        !s.required_one_of.is_empty() || s.fields.iter().any(|f| f.constraints.check_anything(&f.ty, &known))
                     }
-                    Some(TypeKind::Union(u)) => u.variants.iter().any(|v| holds(&v.ty, &validated)),
+                    Some(TypeKind::Union(u)) => u.variants.iter().any(|v| none.check_anything(&v.ty, &known)),
                     _ => false,
                 };
                 if now && !validated[index] {
