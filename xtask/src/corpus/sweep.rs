@@ -157,8 +157,14 @@ pub fn run(root: &Path, options: &SweepOptions) -> ExitCode {
         api.display()
     );
     let gen_started = Instant::now();
-    let (outcomes, seconds, sample) = generate_all(&documents, options.sample, options.seed, threads);
+    let (outcomes, seconds, mut sample) = generate_all(&documents, options.sample, options.seed, threads);
     let gen_seconds = gen_started.elapsed().as_secs_f64();
+    let sample_size = sample.len();
+    let too_large: Vec<(usize, usize)> =
+        sample.iter().map(|(&i, generated)| (i, rust_lines(generated))).filter(|&(_, lines)| lines > CHECK_LIMIT_LINES).collect();
+    for (index, _) in &too_large {
+        sample.remove(index);
+    }
 
     let out_dir = root.join("target").join("corpus-sweep");
     if let Err(e) = fs::create_dir_all(&out_dir) {
@@ -190,7 +196,8 @@ pub fn run(root: &Path, options: &SweepOptions) -> ExitCode {
         outcomes: &outcomes,
         seconds: &seconds,
         builds: &builds,
-        sample_size: sample.len(),
+        sample_size,
+        too_large: &too_large,
         seed: options.seed,
         check_failure: check_failure.as_deref(),
         gen_seconds,
@@ -327,6 +334,17 @@ impl Sample {
         self.heap.push((priority, index));
         self.crates.insert(index, generated);
     }
+}
+
+/// A sample crate with more Rust lines than this is not checked, and reported as too large
+/// for the machine: `cargo check` of GitHub's crate (423,000 lines) peaks at 10 GB, and
+/// Microsoft Graph beta's (8.6 million) was killed for memory on the 24 GB machine,
+/// taking the other crates' check with it.
+const CHECK_LIMIT_LINES: usize = 1_000_000;
+
+/// The lines of a generated crate's Rust files.
+fn rust_lines(generated: &GeneratedCrate) -> usize {
+    generated.files.iter().filter(|f| f.path.ends_with(".rs")).map(|f| f.contents.lines().count()).sum()
 }
 
 /// Documents larger than this are generated one at a time: the generator's memory grows with
@@ -736,6 +754,8 @@ struct Summary<'a> {
     seconds: &'a [f64],
     builds: &'a BTreeMap<usize, Build>,
     sample_size: usize,
+    /// Sample crates not checked for their size: (document index, Rust lines).
+    too_large: &'a [(usize, usize)],
     seed: u64,
     check_failure: Option<&'a str>,
     gen_seconds: f64,
@@ -825,6 +845,9 @@ impl Summary<'_> {
                 vec!["sample: compiled with warnings".into(), n(warned.len())],
                 vec!["sample: failed to compile".into(), n(failed.len())],
             ]);
+            if !self.too_large.is_empty() {
+                rows.push(vec![format!("sample: too large to check here (over {} lines)", n(CHECK_LIMIT_LINES)), n(self.too_large.len())]);
+            }
         }
         let mut out = markdown_table(&["outcome", "documents"], &rows);
         let total: f64 = self.seconds.iter().sum();
@@ -862,6 +885,10 @@ impl Summary<'_> {
                 out += &format!("\n### {title}\n\n```text\n{}\n```\n", lines.join("\n"));
             }
         };
+        section(
+            format!("Too large to check here ({})", self.too_large.len()),
+            self.too_large.iter().map(|&(i, lines)| format!("{}: {} lines of Rust", self.documents[i].name, n(lines))).collect(),
+        );
         if let Some(message) = self.check_failure {
             failures.push("the sample could not be checked".to_owned());
             section("The sample could not be checked".into(), vec![message.to_owned()]);
@@ -1122,6 +1149,7 @@ mod tests {
                 seconds: &seconds,
                 builds,
                 sample_size: builds.len(),
+                too_large: &[],
                 seed: 0,
                 check_failure: None,
                 gen_seconds: 1.0,
@@ -1131,6 +1159,26 @@ mod tests {
             }
             .report(usize::MAX)
         };
+        // A crate too large to check is reported, and fails nothing.
+        let (report, failures) = Summary {
+            documents: &documents,
+            outcomes: &outcomes,
+            seconds: &seconds,
+            builds: &BTreeMap::new(),
+            sample_size: 1,
+            too_large: &[(4, 2_000_000)],
+            seed: 0,
+            check_failure: None,
+            gen_seconds: 1.0,
+            check_seconds: 0.0,
+            threads: 2,
+            profile: "debug",
+        }
+        .report(usize::MAX);
+        assert!(report.contains("sample: too large to check here (over 1,000,000 lines) | 1"), "{report}");
+        assert!(report.contains("e: 2,000,000 lines of Rust"), "{report}");
+        assert!(failures.is_empty(), "{failures:?}");
+
         let (report, failures) = summary(&builds, &outcomes);
         assert!(report.contains("| generated                      | 3 (2 with parts left out) |"), "{report}");
         assert!(report.contains("| other versions, skipped        | 1 "), "{report}");
