@@ -580,6 +580,8 @@ pub struct UnionVariant {
     pub boxed: bool,
     /// The discriminator value, for tagged unions.
     pub tag_value: Option<String>,
+    /// Where the alternative is listed (`#/components/schemas/Shape/oneOf/1`), for `diff`.
+    pub pointer: String,
 }
 
 /// Client-side checks from JSON Schema validation keywords.

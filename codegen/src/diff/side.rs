@@ -174,12 +174,6 @@ impl Side {
 
 
 
-    /// Where a union's `index`th alternative is declared.
-    pub fn union_member_pointer(&self, type_pointer: &str, index: usize) -> Option<String> {
-        let schema = self.follow_refs(type_pointer);
-        let value = self.value(&schema)?;
-        ["oneOf", "anyOf"].iter().find(|key| value.get(**key).is_some()).map(|key| format!("{schema}/{key}/{index}"))
-    }
 
     // --- Indexes. ---
 

@@ -511,7 +511,7 @@ impl<'a> TypeSpace<'a> {
                 ReferenceOr::Reference { reference } => Some(last_token(reference)),
                 ReferenceOr::Item(_) => None,
             };
-            variants.push(UnionVariant { rust_name, ty, boxed: false, tag_value });
+            variants.push(UnionVariant { rust_name, ty, boxed: false, tag_value, pointer: member_pointer });
         }
         let tag = match &schema.schema_data.discriminator {
             Some(discriminator) if variants.iter().all(|v| v.tag_value.is_some() && matches!(v.ty, TypeRef::Named(_))) => {

@@ -291,22 +291,20 @@ impl Walk<'_> {
                 same_rust(&self.map, &p.ty, &q.ty)
             }
         };
-        let member_at = |side: &Side, id: TypeId, index: usize| {
-            side.type_pointer(id).and_then(|p| side.union_member_pointer(p, index)).map(|p| side.locate(&p))
-        };
+        let member_at = |side: &Side, variant: &crate::ir::UnionVariant| Some(side.locate(&variant.pointer));
         let describe = |side: &Side, v: &crate::ir::UnionVariant| match &v.tag_value {
             Some(tag) if tagged => format!("`{tag}` ({})", wire_text(side, &v.ty)),
             _ => format!("`{}`", wire_text(side, &v.ty)),
         };
         let mut events = Vec::new();
-        for (index, p) in before.variants.iter().enumerate() {
+        for p in &before.variants {
             if !after.variants.iter().any(|q| same(p, q)) {
-                events.push((false, describe(old, p), format!("variant `{}::{}` removed", x.name, p.rust_name), member_at(old, cx.old, index)));
+                events.push((false, describe(old, p), format!("variant `{}::{}` removed", x.name, p.rust_name), member_at(old, p)));
             }
         }
-        for (index, q) in after.variants.iter().enumerate() {
+        for q in &after.variants {
             if !before.variants.iter().any(|p| same(p, q)) {
-                events.push((true, describe(new, q), format!("new variant `{}::{}`", y.name, q.rust_name), member_at(new, cx.new, index)));
+                events.push((true, describe(new, q), format!("new variant `{}::{}`", y.name, q.rust_name), member_at(new, q)));
             }
         }
         for (added, what, effect, at) in events {
