@@ -91,6 +91,7 @@ impl CreateAccessToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -117,6 +118,7 @@ impl CreateAccessToken {
         request.json_body("application/json", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -321,6 +323,7 @@ impl ListAccessTokens {
             |page: types::ListAccessTokensResponse| (page.items, page.next_token),
         )
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -343,6 +346,7 @@ impl ListAccessTokens {
         request.json_body("application/json", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -499,6 +503,7 @@ impl DeleteAccessToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -518,6 +523,7 @@ impl DeleteAccessToken {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteAccessTokenError>> {

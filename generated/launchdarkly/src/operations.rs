@@ -157,6 +157,7 @@ impl GetTokens {
             },
         )
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -186,6 +187,7 @@ impl GetTokens {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Tokens>, crate::Error<errors::GetTokensError>> {
@@ -317,6 +319,7 @@ impl PostToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -340,6 +343,7 @@ impl PostToken {
         request.json_body("application/json", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PostTokenError>> {
@@ -385,6 +389,7 @@ impl GetToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -400,6 +405,7 @@ impl GetToken {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::GetTokenError>> {
@@ -445,6 +451,7 @@ impl DeleteToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -460,6 +467,7 @@ impl DeleteToken {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<()>, crate::Error<errors::DeleteTokenError>> {
@@ -516,6 +524,7 @@ impl PatchToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -536,6 +545,7 @@ impl PatchToken {
         }
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::PatchTokenError>> {
@@ -610,6 +620,7 @@ impl ResetToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -630,6 +641,7 @@ impl ResetToken {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<crate::Response<types::Token>, crate::Error<errors::ResetTokenError>> {

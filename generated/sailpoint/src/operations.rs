@@ -92,6 +92,7 @@ impl ListPersonalAccessTokens {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -113,6 +114,7 @@ impl ListPersonalAccessTokens {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -261,6 +263,7 @@ impl CreatePersonalAccessToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -291,6 +294,7 @@ impl CreatePersonalAccessToken {
         request.json_body("application/json", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -387,6 +391,7 @@ impl DeletePersonalAccessToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -402,6 +407,7 @@ impl DeletePersonalAccessToken {
         request.accept("application/json");
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -516,6 +522,7 @@ impl PatchPersonalAccessToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -536,6 +543,7 @@ impl PatchPersonalAccessToken {
         }
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<

@@ -144,6 +144,7 @@ impl ListPersonalAccessTokens {
             ),
         )
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -172,6 +173,7 @@ impl ListPersonalAccessTokens {
         request.json_body("application/x-amz-json-1.1", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -292,6 +294,7 @@ impl GetPersonalAccessTokenMetadata {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -323,6 +326,7 @@ impl GetPersonalAccessTokenMetadata {
         request.json_body("application/x-amz-json-1.1", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<
@@ -434,6 +438,7 @@ impl DeletePersonalAccessToken {
         let raw = self.client.core.execute(request).await?;
         Self::decode(raw)
     }
+    #[inline]
     fn request(
         &mut self,
     ) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
@@ -464,6 +469,7 @@ impl DeletePersonalAccessToken {
         request.json_body("application/x-amz-json-1.1", &body)?;
         Ok(request)
     }
+    #[inline]
     fn decode(
         raw: runtime::response::RawResponse,
     ) -> Result<

@@ -65,7 +65,9 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
             quote!(if let Some(body) = &body { #send })
         }
     };
+    // `#[inline]`: compiled where `send()` is awaited, like `decode` (see there).
     quote! {
+        #[inline]
         fn request(&mut self) -> Result<runtime::request::RequestParts, runtime::validate::ValidationError> {
             #( #bindings )*
             #body
