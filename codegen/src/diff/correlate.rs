@@ -293,19 +293,10 @@ impl Linker<'_> {
     /// kind and share at least half of their names.
     fn similar(&self, a: TypeId, b: TypeId) -> bool {
         let (Some(x), Some(y)) = (self.old.def(a), self.new.def(b)) else { return false };
-        let overlap = |p: Vec<&str>, q: Vec<&str>| {
-            let p: HashSet<&str> = p.into_iter().collect();
-            let q: HashSet<&str> = q.into_iter().collect();
-            let union = p.union(&q).count();
-            union == 0 || p.intersection(&q).count() * 2 >= union
-        };
         match (&x.kind, &y.kind) {
-            (TypeKind::Struct(s), TypeKind::Struct(t)) => overlap(
-                s.fields.iter().map(|f| f.wire_name.as_str()).collect(),
-                t.fields.iter().map(|f| f.wire_name.as_str()).collect(),
-            ),
+            (TypeKind::Struct(_), TypeKind::Struct(_)) => super::wire::similar_objects(self.old, self.new, a, b),
             (TypeKind::Enum(s), TypeKind::Enum(t)) => {
-                overlap(s.iter().map(|v| v.wire.as_str()).collect(), t.iter().map(|v| v.wire.as_str()).collect())
+                super::wire::share_half(s.iter().map(|v| v.wire.as_str()), t.iter().map(|v| v.wire.as_str()))
             }
             (TypeKind::Union(_), TypeKind::Union(_)) | (TypeKind::Opaque, TypeKind::Opaque) => true,
             _ => false,

@@ -109,13 +109,19 @@ pub fn relate_schemas(old_side: &Side, new_side: &Side, map: &TypeMap, old: Type
 pub fn similar_objects(old_side: &Side, new_side: &Side, old: TypeId, new: TypeId) -> bool {
     match (old_side.def(old).map(|d| &d.kind), new_side.def(new).map(|d| &d.kind)) {
         (Some(TypeKind::Struct(s)), Some(TypeKind::Struct(t))) => {
-            let p: HashSet<&str> = s.fields.iter().map(|f| f.wire_name.as_str()).collect();
-            let q: HashSet<&str> = t.fields.iter().map(|f| f.wire_name.as_str()).collect();
-            let union = p.union(&q).count();
-            union == 0 || p.intersection(&q).count() * 2 >= union
+            share_half(s.fields.iter().map(|f| f.wire_name.as_str()), t.fields.iter().map(|f| f.wire_name.as_str()))
         }
         _ => false,
     }
+}
+
+/// Whether two sets of names (properties, enum values) share at least half of their union:
+/// the test for two types being one type rewritten or renamed.
+pub fn share_half<'a>(p: impl Iterator<Item = &'a str>, q: impl Iterator<Item = &'a str>) -> bool {
+    let p: HashSet<&str> = p.collect();
+    let q: HashSet<&str> = q.collect();
+    let union = p.union(&q).count();
+    union == 0 || p.intersection(&q).count() * 2 >= union
 }
 
 struct Relater<'a> {
