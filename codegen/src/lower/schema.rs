@@ -121,7 +121,7 @@ impl<'a> TypeSpace<'a> {
             let pointer = format!("#/components/schemas/{}", crate::source_map::escape_token(name));
             let reference = ReferenceOr::<Schema>::Reference { reference: pointer.clone() };
             let (schema, resolved_at) = resolve(self.doc, &reference, &pointer)?;
-            if resolved_at == pointer && needs_named_type(&schema) && single_all_of(&schema).is_none() && !self.is_replaced(&pointer) {
+            if resolved_at == pointer && needs_named_type(&schema) && self.one_of_all_of(&schema).is_none() && !self.is_replaced(&pointer) {
                 let id = self.reserve(&camel(name), schema.schema_data.nullable, &pointer);
                 self.by_pointer.insert(pointer.clone(), id);
                 self.pending.push((id, pointer));
@@ -186,7 +186,7 @@ impl<'a> TypeSpace<'a> {
             return Ok(self.named(id));
         }
         let name = last_token(&resolved_at);
-        if needs_named_type(&schema) && single_all_of(&schema).is_none() {
+        if needs_named_type(&schema) && self.one_of_all_of(&schema).is_none() {
             let id = self.reserve(&camel(&name), schema.schema_data.nullable, &resolved_at);
             self.by_pointer.insert(resolved_at.clone(), id);
             self.by_pointer.insert(target.to_string(), id);
@@ -242,7 +242,7 @@ impl<'a> TypeSpace<'a> {
         let description = description_of(schema);
         if needs_named_type(schema) {
             // A single-member `allOf` is the usual way to put a description beside a `$ref`.
-            if let Some(single) = single_all_of(schema) {
+            if let Some(single) = self.one_of_all_of(schema) {
                 let mut lowered = self.lower(single.only, &format!("{pointer}/allOf/{}", single.index), hint)?;
                 lowered.nullable |= nullable || single.nullable;
                 lowered.description = description.or(single.description).or(lowered.description);
@@ -266,6 +266,40 @@ impl<'a> TypeSpace<'a> {
         lowered.nullable |= nullable;
         lowered.description = description;
         Ok(lowered)
+    }
+
+    /// The one schema an `allOf` stands for, when it merges nothing: one member and others
+    /// that only describe it ([`single_all_of`]), or members that are all the same scalar once
+    /// references are followed (DigitalOcean's `allOf: [{$ref: Slug}, {type: string,
+    /// nullable: true}]`), which is the first of them; later members' bounds are not checked.
+    fn one_of_all_of<'s>(&self, schema: &'s Schema) -> Option<SingleAllOf<'s>> {
+        if let Some(single) = single_all_of(schema) {
+            return Some(single);
+        }
+        let SchemaKind::AllOf { all_of } = &schema.schema_kind else { return None };
+        let (mut kind, mut first, mut nullable, mut description) = (None, None, false, None);
+        for (index, member) in all_of.iter().enumerate() {
+            let (resolved, _) = resolve(self.doc, member, "#").ok()?;
+            nullable |= resolved.schema_data.nullable;
+            let this = match form_of(&resolved) {
+                Form::String { .. } => "string",
+                Form::Integer { .. } => "integer",
+                Form::Number { .. } => "number",
+                Form::Boolean => "boolean",
+                Form::Any => {
+                    description = description.or_else(|| description_of(&resolved));
+                    continue;
+                }
+                _ => return None,
+            };
+            if kind.is_some_and(|k| k != this) {
+                return None;
+            }
+            kind = Some(this);
+            first = first.or(Some((index, member)));
+        }
+        let (index, only) = first?;
+        Some(SingleAllOf { index, only, nullable, description })
     }
 
     /// Schemas that are a Rust primitive or container, with their checks.
