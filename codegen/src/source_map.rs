@@ -322,6 +322,30 @@ mod json {
             Some(Some(decoded))
         }
 
+        /// Steps over an object's or array's opening bracket; whether it is empty (`close`
+        /// follows, and is stepped over too).
+        fn open(&mut self, close: u8) -> Option<bool> {
+            self.at += 1;
+            self.space();
+            let empty = self.peek()? == close;
+            if empty {
+                self.at += 1;
+            }
+            Some(empty)
+        }
+
+        /// After a member or item: a `,` (another follows) or `close` (the end), stepped over.
+        fn closed(&mut self, close: u8) -> Option<bool> {
+            self.space();
+            let byte = self.peek()?;
+            self.at += 1;
+            match byte {
+                b',' => Some(false),
+                _ if byte == close => Some(true),
+                _ => None,
+            }
+        }
+
         /// The value at the cursor. `pointer` is set when the value is on the way to a wanted
         /// pointer; `item`: an object here is located at its first key, as the YAML index does.
         fn value(&mut self, pointer: Option<String>, item: bool, depth: usize) -> Option<()> {
@@ -330,10 +354,7 @@ mod json {
             }
             match self.peek()? {
                 b'{' => {
-                    self.at += 1;
-                    self.space();
-                    if self.peek()? == b'}' {
-                        self.at += 1;
+                    if self.open(b'}')? {
                         return Some(());
                     }
                     let mut first = item;
@@ -357,22 +378,13 @@ mod json {
                         self.expect(b':')?;
                         self.space();
                         self.value(child, false, depth + 1)?;
-                        self.space();
-                        match self.peek()? {
-                            b',' => self.at += 1,
-                            b'}' => {
-                                self.at += 1;
-                                return Some(());
-                            }
-                            _ => return None,
+                        if self.closed(b'}')? {
+                            return Some(());
                         }
                     }
                 }
                 b'[' => {
-                    self.at += 1;
-                    self.space();
-                    if self.peek()? == b']' {
-                        self.at += 1;
+                    if self.open(b']')? {
                         return Some(());
                     }
                     let mut index = 0usize;
@@ -385,14 +397,8 @@ mod json {
                         }
                         self.value(child, true, depth + 1)?;
                         index += 1;
-                        self.space();
-                        match self.peek()? {
-                            b',' => self.at += 1,
-                            b']' => {
-                                self.at += 1;
-                                return Some(());
-                            }
-                            _ => return None,
+                        if self.closed(b']')? {
+                            return Some(());
                         }
                     }
                 }

@@ -144,17 +144,14 @@ impl Side {
         current
     }
 
-
     /// Where a parameter is declared: in the operation's list or the path item's.
     pub fn param_pointer(&self, _op: usize, param: &Param) -> Option<String> {
         param.pointer.clone()
     }
 
-
     pub fn body_pointer(&self, op: usize) -> String {
         format!("{}/requestBody", self.op_pointer(op))
     }
-
 
     /// Where the response for `status` is: `#/.../responses/404`, with the key as written.
     pub fn response_pointer(&self, op: usize, status: StatusMatch) -> String {
@@ -172,12 +169,7 @@ impl Side {
         format!("{responses}/{}", escape_token(&key))
     }
 
-
-
-
     // --- Indexes. ---
-
-
 
     /// Marks every named type with the operations and directions that carry it.
     fn index_usage(&mut self) {

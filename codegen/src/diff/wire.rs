@@ -93,14 +93,14 @@ fn enum_values(side: &Side, id: TypeId) -> BTreeSet<&str> {
 /// revisions are the same here, whatever became of them: their insides are compared once, as
 /// schemas, and reported there with the operations that use them.
 pub fn relate(old_side: &Side, new_side: &Side, map: &TypeMap, old: &TypeRef, new: &TypeRef) -> Relation {
-    Relater { old_side, new_side, map, open: HashSet::new() }.relate(old, new, true)
+    Relater { old_side, new_side, map, open: HashSet::new(), depth: 0 }.relate(old, new, true)
 }
 
 /// How the schema a corresponding pair of named types stands for changed on the wire: what
 /// `relate` takes as given for such a pair (an object that became a `oneOf` of which one
 /// alternative is the old object takes more values).
 pub fn relate_schemas(old_side: &Side, new_side: &Side, map: &TypeMap, old: TypeId, new: TypeId) -> Relation {
-    Relater { old_side, new_side, map, open: HashSet::new() }.relate(&TypeRef::Named(old), &TypeRef::Named(new), false)
+    Relater { old_side, new_side, map, open: HashSet::new(), depth: 0 }.relate(&TypeRef::Named(old), &TypeRef::Named(new), false)
 }
 
 /// Two objects that stand in the same place without corresponding are the same object
@@ -131,11 +131,26 @@ struct Relater<'a> {
     /// Pairs of objects being compared property by property, so that a recursive schema
     /// ends (a pair met again inside itself is taken as the same).
     open: HashSet<(TypeId, TypeId)>,
+    /// How deep the comparison is: unions that do not correspond may hold each other, and
+    /// deeper than [`MAX_DEPTH`] is taken as the same.
+    depth: usize,
 }
+
+const MAX_DEPTH: usize = 32;
 
 impl Relater<'_> {
     /// `trust_map`: a corresponding pair is the same (false only for the pair asked about).
     fn relate(&mut self, old: &TypeRef, new: &TypeRef, trust_map: bool) -> Relation {
+        if self.depth > MAX_DEPTH {
+            return Relation::SAME;
+        }
+        self.depth += 1;
+        let relation = self.relate_shapes(old, new, trust_map);
+        self.depth -= 1;
+        relation
+    }
+
+    fn relate_shapes(&mut self, old: &TypeRef, new: &TypeRef, trust_map: bool) -> Relation {
         use Shape as S;
         let (old_side, new_side) = (self.old_side, self.new_side);
         if let (TypeRef::Named(a), TypeRef::Named(b)) = (old, new) {

@@ -58,7 +58,6 @@ pub fn schema_pointer(key: &str) -> String {
     }
 }
 
-
 impl<'s> Custom<'s> {
     pub fn new(settings: &'s Settings) -> Custom<'s> {
         let mut problems = Vec::new();

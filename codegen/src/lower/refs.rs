@@ -58,7 +58,6 @@ pub fn fragment_pointer(reference: &str) -> String {
     reference.to_string()
 }
 
-
 /// The last token of a pointer, unescaped: the name a `$ref` gives its target.
 pub fn last_token(pointer: &str) -> String {
     pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~")

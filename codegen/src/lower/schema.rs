@@ -281,16 +281,14 @@ impl<'a> TypeSpace<'a> {
         for (index, member) in all_of.iter().enumerate() {
             let (resolved, _) = resolve(self.doc, member, "#").ok()?;
             nullable |= resolved.schema_data.nullable;
-            let this = match form_of(&resolved) {
-                Form::String { .. } => "string",
-                Form::Integer { .. } => "integer",
-                Form::Number { .. } => "number",
-                Form::Boolean => "boolean",
-                Form::Any => {
+            let form = form_of(&resolved);
+            let this = match (&form, scalar_kind(&form)) {
+                (Form::Any, _) => {
                     description = description.or_else(|| description_of(&resolved));
                     continue;
                 }
-                _ => return None,
+                (_, Some(kind)) => kind,
+                (_, None) => return None,
             };
             if kind.is_some_and(|k| k != this) {
                 return None;
@@ -724,13 +722,10 @@ fn scalar_all_of(members: &[ReferenceOr<Schema>]) -> Option<Form<'_>> {
     for member in members {
         let ReferenceOr::Item(schema) = member else { return None };
         let form = form_of(schema);
-        let this = match &form {
-            Form::String { .. } => "string",
-            Form::Integer { .. } => "integer",
-            Form::Number { .. } => "number",
-            Form::Boolean => "boolean",
-            Form::Any => continue,
-            _ => return None,
+        let this = match (&form, scalar_kind(&form)) {
+            (Form::Any, _) => continue,
+            (_, Some(kind)) => kind,
+            (_, None) => return None,
         };
         if kind.is_some_and(|k| k != this) {
             return Some(Form::Any);
@@ -739,6 +734,17 @@ fn scalar_all_of(members: &[ReferenceOr<Schema>]) -> Option<Form<'_>> {
         last = Some(form);
     }
     last
+}
+
+/// The JSON type of a scalar form, for merging `allOf` members that are all one scalar.
+fn scalar_kind(form: &Form<'_>) -> Option<&'static str> {
+    match form {
+        Form::String { .. } => Some("string"),
+        Form::Integer { .. } => Some("integer"),
+        Form::Number { .. } => Some("number"),
+        Form::Boolean => Some("boolean"),
+        _ => None,
+    }
 }
 
 /// A schema that only lists required properties (and maybe describes itself).

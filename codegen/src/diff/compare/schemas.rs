@@ -126,8 +126,7 @@ impl Walk<'_> {
             };
             let at_new = field_at(new, g);
             let what = format!("`{name}`: property `{}`", g.wire_name);
-            let pointer = |at: &Option<Location>| at.as_ref().map(|l| l.pointer.clone());
-            self.property_deprecated(&what, pointer(&at_old).as_deref(), pointer(&at_new).as_deref(), &cx.used_by);
+            self.property_deprecated(&what, Some(&f.pointer), Some(&g.pointer), &cx.used_by);
             if f.rust_name != g.rust_name {
                 let effect = format!("field `{}::{}` → `{}::{}`", x.name, f.rust_name, y.name, g.rust_name);
                 let change = self.push(Rule::PropertyRustRenamed, format!("{what}: Rust field renamed"), effect);
