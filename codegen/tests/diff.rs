@@ -270,6 +270,21 @@ fn a_ref_replaced_by_an_inline_schema_is_compared_property_by_property() {
     snapshot("ref-replaced-by-inline-schema", &diff::render_text(std::slice::from_ref(&diff), &header()), "a $ref replaced by an inline schema");
 }
 
+/// An alternative is located under the keyword that lists it, also when `type` stands beside
+/// the `oneOf` (GitHub's `repository-rule`), where it was once placed under `anyOf`.
+#[test]
+fn a_new_alternative_is_located_under_its_keyword() {
+    let spec = |alternatives: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /rules:\n    get:\n      operationId: getRule\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Rule'}}\ncomponents:\n  schemas:\n    Rule:\n      type: object\n      oneOf: [{alternatives}]\n    A: {{type: object, properties: {{a: {{type: string}}}}}}\n    B: {{type: object, properties: {{b: {{type: string}}}}}}\n"
+        )
+    };
+    let (old, new) = (spec("$ref: '#/components/schemas/A'"), spec("{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}"));
+    let diff = diff::compare(Some(Revision::new(&old, "old.yaml")), Some(Revision::new(&new, "new.yaml")), "x").expect("compares");
+    let added = diff.changes.iter().find(|c| c.rule.id() == "response-union-variant-added").expect("the new alternative is reported");
+    assert_eq!(added.new.as_ref().map(|l| l.pointer.as_str()), Some("#/components/schemas/Rule/oneOf/1"));
+}
+
 /// A response given by `$ref`: its headers are read where the reference leads.
 #[test]
 fn headers_of_a_referenced_response_are_compared() {

@@ -390,10 +390,10 @@ impl<'a> TypeSpace<'a> {
         let kind = match form_of(schema) {
             Form::String { values, .. } => TypeKind::Enum(enum_variants(&values)),
             Form::Object(object) => TypeKind::Struct(self.lower_struct(&[(object, pointer.to_string())], &name, pointer)?),
-            Form::OneOf(members) | Form::AnyOf(members) => {
-                let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                TypeKind::Union(self.lower_union(schema, members, &format!("{pointer}/{key}"), &name)?)
-            }
+            // The form says which keyword the members are under; the schema kind does not when
+            // `type` stands beside them (GitHub's `repository-rule`: `type: object`, `oneOf`).
+            Form::OneOf(members) => TypeKind::Union(self.lower_union(schema, members, &format!("{pointer}/oneOf"), &name)?),
+            Form::AnyOf(members) => TypeKind::Union(self.lower_union(schema, members, &format!("{pointer}/anyOf"), &name)?),
             Form::AllOf(members, own) => {
                 let mut objects = Vec::new();
                 self.collect_all_of(members, &format!("{pointer}/allOf"), &mut objects, &mut vec![pointer.to_string()])?;
