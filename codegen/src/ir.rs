@@ -1,6 +1,10 @@
 //! The model the emitters read: HTTP and Rust facts, with every name chosen, every `$ref`
 //! resolved and every wire convention made explicit. Nothing here mentions OpenAPI syntax.
 
+/// The struct, in `operations.rs`, that holds the values of `Api::shared_params` in each
+/// builder that takes some of them.
+pub const SHARED_PARAMS: &str = "SharedParams";
+
 /// One API: becomes one crate.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -18,6 +22,10 @@ pub struct Api {
     /// when the spec states none, any one configured scheme or nothing.
     pub security: Security,
     pub operations: Vec<Operation>,
+    /// Parameters that many operations declare alike (bunq's seven headers on each of its
+    /// 429 operations, GitHub's `owner` and `per_page`), each with `shared` set: their
+    /// setters are written once, and each builder keeps their values in one struct.
+    pub shared_params: Vec<Param>,
     pub types: Vec<TypeDef>,
     /// Cargo features, one per tag (small tags merged): empty when the spec has fewer than
     /// two tags, and then everything is always compiled.
@@ -284,6 +292,9 @@ pub struct Param {
     /// Where it is declared (`.../parameters/<index>`, before following a `$ref`); `None` for
     /// constants the generator derives from the path.
     pub pointer: Option<String>,
+    /// One of `Api::shared_params`: the name of the field that holds it in every builder's
+    /// shared parameters (its `rust_name`, unless two shared parameters have that name).
+    pub shared: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -97,6 +97,7 @@ construct!(json_patch_array_body, "json_patch", ["src/operations.rs"]);
 construct!(empty_object_response, "empty_response", ["src/operations.rs"]);
 construct!(idempotency, "idempotent", ["src/operations.rs"]);
 construct!(pagination_token_and_offset, "pagination", ["src/operations.rs"]);
+construct!(parameters_many_operations_share, "shared_params", ["src/operations.rs", "src/mock.rs"]);
 
 // Servers and authentication.
 construct!(servers_and_auth_kinds, "auth", ["src/lib.rs"]);

@@ -182,6 +182,63 @@ fn generated_per_operation_security_end_to_end() {
     run_e2e("security", SECURITY_TEST, &format!("{TOKIO}wiremock = \"0.6\"\n"), 1);
 }
 
+/// The `shared_params.yaml` fixture's client against a local server: the setters of
+/// parameters many operations share (written once, in a macro) send what the builders' own
+/// setters would, in the path, the query and the headers; a missing shared required
+/// parameter is named before anything is sent; a stream pages through a shared offset; an
+/// operation's own parameter of a shared one's name stays its own.
+const SHARED_PARAMS_TEST: &str = r##"
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use futures::TryStreamExt;
+
+#[tokio::test]
+async fn shared_parameters_go_where_the_spec_says() {
+    let server = MockServer::start().await;
+    for (offset, items) in [("0", vec!["a", "b"]), ("2", vec!["c"])] {
+        Mock::given(method("GET"))
+            .and(path("/orgs/acme/teams"))
+            .and(query_param("offset", offset))
+            .and(query_param("per_page", "2"))
+            .and(header("x-tenant", "t-1"))
+            .and(header("x-trace", "trace-9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({ "items": items })))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("DELETE"))
+        .and(path("/orgs/acme/members/ann"))
+        .and(header("x-tenant", "t-1"))
+        .and(header("x-trace", "removal-1"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = shared_params_client::Client::builder().base_url(server.uri()).build().unwrap();
+
+    let teams = client.list_teams().org("acme").x_tenant("t-1").x_trace("trace-9").per_page(2);
+    let names: Vec<String> = teams.stream().try_collect().await.unwrap();
+    assert_eq!(names, ["a", "b", "c"]);
+    client.remove_member().org("acme").user("ann").x_tenant("t-1").x_trace("removal-1").send().await.unwrap();
+
+    let missing = client.get_repo().org("acme").name("tools").send().await.unwrap_err();
+    match missing {
+        shared_params_client::Error::Validation(problem) => assert_eq!(problem.field, "x_tenant"),
+        other => panic!("{other:?}"),
+    }
+    let too_many = client.list_repos().org("acme").x_tenant("t-1").per_page(500).send().await.unwrap_err();
+    assert!(matches!(too_many, shared_params_client::Error::Validation(ref problem) if problem.field == "per_page"), "{too_many:?}");
+    server.verify().await;
+    assert_eq!(server.received_requests().await.unwrap().len(), 3, "the invalid requests were not sent");
+}
+"##;
+
+#[test]
+fn generated_shared_parameters_end_to_end() {
+    run_e2e("shared_params", SHARED_PARAMS_TEST, &format!("{TOKIO}wiremock = \"0.6\"\nfutures = \"0.3\"\nserde_json = \"1\"\n"), 1);
+}
+
 /// `tests/fixtures/settings/inventory.yaml` generated with every kind of setting, and driven
 /// against a local server: the settings shape the crate (its name and edition, renamed and
 /// left-out operations, replaced types, derives) and the client's defaults (user agent, retry).

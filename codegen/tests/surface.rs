@@ -164,7 +164,8 @@ fn squeeze(text: &str) -> String {
 fn generated_items(read: impl Fn(&str) -> String) -> BTreeSet<String> {
     let parse = |file: &str| -> syn::File { syn::parse_file(&read(file)).unwrap_or_else(|e| panic!("parsing {file}: {e}")) };
     let lib = parse("lib.rs");
-    let operations = parse("operations.rs");
+    let mut operations = parse("operations.rs");
+    expand_impl_macros(&mut operations);
     let errors = parse("errors.rs");
     let types = parse("types.rs");
     let type_names: BTreeSet<String> = types.items.iter().filter_map(item_name).collect();
@@ -289,6 +290,52 @@ fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
 }
 
 /// The `pub fn`s of the inherent `impl` blocks whose self type prints as `owner`.
+/// Expands the calls of a `macro_rules!` defined in `file` whose arms `(@ name) => { items }`
+/// give associated items (`shared_setters!(a, b)` in an `impl`), so that the setters the
+/// builders share are read as each builder's own.
+fn expand_impl_macros(file: &mut syn::File) {
+    use proc_macro2::TokenTree;
+    let mut arms: std::collections::BTreeMap<(String, String), Vec<syn::ImplItem>> = Default::default();
+    for item in &file.items {
+        let syn::Item::Macro(m) = item else { continue };
+        let (Some(true), Some(name)) = (m.mac.path.get_ident().map(|i| i == "macro_rules"), &m.ident) else { continue };
+        let tokens: Vec<TokenTree> = m.mac.tokens.clone().into_iter().collect();
+        // `(matcher) => { body } ;`, rule after rule.
+        for rule in tokens.chunks(5) {
+            let [TokenTree::Group(matcher), _, _, TokenTree::Group(body), ..] = rule else { continue };
+            let words: Vec<String> = matcher.stream().into_iter().map(|t| t.to_string()).collect();
+            if let [at, arm] = words.as_slice() {
+                if at == "@" {
+                    let body = body.stream();
+                    let block: syn::ItemImpl = syn::parse_quote!(impl Arm { #body });
+                    arms.insert((name.to_string(), arm.clone()), block.items);
+                }
+            }
+        }
+    }
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else { continue };
+        block.items = std::mem::take(&mut block.items)
+            .into_iter()
+            .flat_map(|item| match &item {
+                syn::ImplItem::Macro(call) => {
+                    let name = call.mac.path.to_token_stream().to_string();
+                    let called = call
+                        .mac
+                        .parse_body_with(syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated)
+                        .expect("a list of arms");
+                    called
+                        .iter()
+                        .map(|arm| arms.get(&(name.clone(), arm.to_string())).cloned().unwrap_or_else(|| panic!("{name}!: no arm {arm}")))
+                        .collect::<Vec<_>>()
+                        .concat()
+                }
+                _ => vec![item],
+            })
+            .collect();
+    }
+}
+
 fn pub_fns<'a>(file: &'a syn::File, owner: &str) -> Vec<&'a syn::ImplItemFn> {
     file.items
         .iter()

@@ -6,7 +6,7 @@ use std::time::Duration;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{doc, ident, paragraphs};
+use crate::emit::tokens::{doc, doc_lines, ident, paragraphs};
 use crate::settings::ClientDefaults;
 use crate::ir::{Api, ApiKeyLocation, ClientCredentials, SchemeKind, SecurityScheme, Server};
 
@@ -571,6 +571,6 @@ fn crate_doc(api: &Api) -> TokenStream {
     let title = format!("{} {}", api.title, api.version);
     let generated = format!("Generated from the OpenAPI description of {}. See the README for an example.", api.title);
     let text = paragraphs(&[Some(&title), api.description.as_deref(), Some(&generated)]).unwrap_or_default();
-    let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+    let lines = doc_lines(&text);
     quote! { #( #![doc = #lines] )* }
 }

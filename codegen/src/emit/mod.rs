@@ -69,8 +69,14 @@ type RustFile = (&'static str, fn(&Api) -> Result<String, String>);
 const RUST_FILES: &[RustFile] = &[
     ("src/errors.rs", |api| tokens::format_file(operations::emit_errors(api), HEADER)),
     ("src/lib.rs", |api| tokens::format_file(client::emit_lib(api), HEADER)),
-    ("src/mock.rs", |api| tokens::format_file(operations::emit_mock(api), HEADER)),
-    ("src/operations.rs", |api| tokens::format_file(operations::emit_operations(api), HEADER)),
+    ("src/mock.rs", |api| {
+        let (preamble, chunks) = operations::emit_mock(api);
+        tokens::format_chunks(preamble, chunks, HEADER)
+    }),
+    ("src/operations.rs", |api| {
+        let (preamble, chunks) = operations::emit_operations(api);
+        tokens::format_chunks(preamble, chunks, HEADER)
+    }),
     ("src/types.rs", types_file),
 ];
 

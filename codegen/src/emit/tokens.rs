@@ -12,12 +12,18 @@ pub fn ident(name: &str) -> Ident {
 /// `#[doc = "..."]` lines. Markdown passes through; the crates turn doctests off, so prose
 /// with indented or fenced blocks is never compiled.
 pub fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return TokenStream::new() };
-    // A bare carriage return is a line break to whoever wrote it, and an error to rustc in
-    // a doc comment (`bare CR not allowed`).
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+    let lines = doc_lines(text.unwrap_or_default());
     quote! { #( #[doc = #lines] )* }
+}
+
+/// The lines of a doc comment (each after its `///` or `//!`), from prose as a spec
+/// writes it: none for blank prose.
+pub fn doc_lines(text: &str) -> Vec<String> {
+    let text = text.trim();
+    // A bare carriage return is a line break to whoever wrote it, and an error to rustc in
+    // a doc comment (`bare CR not allowed`); a tab is clippy's `tabs_in_doc_comments`.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
+    text.lines().map(|line| format!(" {}", line.trim_end())).collect()
 }
 
 /// `#[cfg(feature = "x")]`, or `#[cfg(any(...))]` for several: what compiles an item that
@@ -199,6 +205,11 @@ pub enum Chunk {
     Items(TokenStream),
     /// `name! { item }`, with `item` formatted as Rust, after `attrs` (a `#[cfg]`, say).
     Macro { attrs: String, name: &'static str, item: TokenStream },
+    /// `macro_rules! name`, called in an `impl` as `name!(a, b);`, which expands to the
+    /// associated items of arms `a` and `b`. prettyplease leaves a macro's body as written,
+    /// on a line or two; each arm's items are formatted here as the `impl` they end up in.
+    /// `attrs`: the lines before it (doc comments, an `allow`).
+    ImplMacro { attrs: String, name: &'static str, arms: Vec<(String, TokenStream)> },
 }
 
 /// Formats chunks into one file: `preamble` (inner doc comments) first, then each chunk.
@@ -225,6 +236,25 @@ pub fn format_chunks(preamble: TokenStream, chunks: Vec<Chunk>, header: &str) ->
                 }
                 out.push_str("}\n");
             }
+            Chunk::ImplMacro { attrs, name, arms } => {
+                out.push_str(&attrs);
+                out.push_str(&format!("macro_rules! {name} {{\n    ($($arm:ident),* $(,)?) => {{\n        $({name}!(@ $arm);)*\n    }};\n"));
+                for (arm, items) in arms {
+                    out.push_str(&format!("    (@ {arm}) => {{\n"));
+                    let formatted = unparse(quote!(impl Arm { #items }))?;
+                    let lines: Vec<&str> = formatted.lines().collect();
+                    // Between `impl Arm {` and `}`, indented one level deeper.
+                    for line in lines.get(1..lines.len().saturating_sub(1)).unwrap_or_default() {
+                        if !line.is_empty() {
+                            out.push_str("    ");
+                            out.push_str(line);
+                        }
+                        out.push('\n');
+                    }
+                    out.push_str("    };\n");
+                }
+                out.push_str("}\n");
+            }
         }
     }
     Ok(out)
@@ -241,9 +271,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn doc_lines_never_hold_a_carriage_return() {
-        let docs = doc(Some("one\rtwo\r\nthree")).to_string();
-        assert!(!docs.contains("\\r"), "{docs}");
+    fn doc_lines_never_hold_a_carriage_return_or_a_tab() {
+        let docs = doc(Some("one\rtwo\r\nthree\tfour")).to_string();
+        assert!(!docs.contains("\\r") && !docs.contains("\\t"), "{docs}");
         assert_eq!(docs.matches("doc").count(), 3, "{docs}");
+        assert_eq!(doc_lines("  \t "), Vec::<String>::new());
     }
 }

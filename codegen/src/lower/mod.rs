@@ -8,13 +8,14 @@ mod prune;
 pub(crate) mod refs;
 pub mod schema;
 mod security;
+mod shared;
 
 use std::collections::HashMap;
 
 use openapiv3::ReferenceOr;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::ir::{Api, CrateMeta, HttpMethod, SchemeKind, Server, ServerVariable};
+use crate::ir::{Api, CrateMeta, HttpMethod, SchemeKind, Server, ServerVariable, SHARED_PARAMS};
 use crate::load::Document;
 use crate::naming::{camel, snake, Scope};
 use crate::source_map::escape_token;
@@ -50,7 +51,7 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     }
     let mut operations = Vec::new();
     let mut method_scope = Scope::with_reserved(&["builder", "base_url"]);
-    let mut type_scope = Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self", "Client", "ClientBuilder"]);
+    let mut type_scope = Scope::with_reserved(&["Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Self", "Client", "ClientBuilder", SHARED_PARAMS]);
     // Method names from the settings are kept for the operations they are given to.
     for name in custom.operation_name_targets() {
         method_scope.claim(name);
@@ -120,6 +121,7 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
         schemes: schemes.schemes,
         security: default_security,
         operations,
+        shared_params: Vec::new(),
         types: types.into_types(),
         features: Vec::new(),
     };
@@ -135,6 +137,7 @@ pub fn lower(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api,
     }
     problems.extend(settings_problems);
     features::assign(&mut api);
+    shared::assign(&mut api);
     Ok((api, problems))
 }
 

@@ -168,6 +168,7 @@ impl OperationContext<'_, '_> {
                 description: data.description.clone(),
                 deep_object,
                 pointer: Some(pointer),
+                shared: None,
             });
         }
         Ok(params)
@@ -514,6 +515,7 @@ fn constant_param(name: &str, value: &str, location: ParamLocation) -> Param {
         description: None,
         deep_object: false,
         pointer: None,
+        shared: None,
     }
 }
 

@@ -50,6 +50,63 @@ pub(super) fn settable_params(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.constant.is_none())
 }
 
+/// The parameters a builder has a field and a setter of its own for: the settable ones
+/// that are not shared (`Api::shared_params`).
+pub(super) fn own_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    settable_params(op).filter(|p| p.shared.is_none())
+}
+
+/// Where a builder keeps a parameter's value (an `Option`): its own field, or its field of
+/// the shared parameters.
+pub(super) fn param_field(p: &Param) -> TokenStream {
+    match &p.shared {
+        Some(field) => {
+            let field = ident(field);
+            quote!(self.shared.#field)
+        }
+        None => {
+            let field = ident(&p.rust_name);
+            quote!(self.#field)
+        }
+    }
+}
+
+/// `shared_setters!(a, b);` in a builder's `impl`: the setters of its shared parameters.
+pub(super) fn shared_setters_call(op: &Operation) -> TokenStream {
+    let shared: Vec<_> = settable_params(op).filter_map(|p| p.shared.as_deref()).map(ident).collect();
+    if shared.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(shared_setters!(#( #shared ),*);)
+}
+
+/// The struct of shared parameter values, and the `shared_setters!` macro's arms: one
+/// setter per shared parameter, written as the builders' own are.
+pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<(String, TokenStream)>)> {
+    if api.shared_params.is_empty() {
+        return None;
+    }
+    let name = ident(crate::ir::SHARED_PARAMS);
+    let fields = api.shared_params.iter().map(|p| {
+        let field = ident(p.shared.as_deref().unwrap_or(&p.rust_name));
+        let ty = rust_type(api, &p.ty, TypesPath::Crate);
+        quote!(#field: Option<#ty>,)
+    });
+    // With cargo features, a build may have none of the operations that use a field.
+    let allow = (!api.features.is_empty()).then(|| quote!(#[allow(dead_code)]));
+    let definition = quote! {
+        /// The values of the parameters that many operations declare alike, each set through
+        /// the builder's own setter (`shared_setters!`).
+        #[derive(Clone, Default)]
+        #allow
+        struct #name {
+            #( #fields )*
+        }
+    };
+    let arms = api.shared_params.iter().map(|p| (p.shared.clone().unwrap_or_default(), param_setter(api, p))).collect();
+    Some((definition, arms))
+}
+
 /// A setter's argument type and how to turn it into the stored value: arrays take any
 /// iterable of things that convert into their items (`["a", "b"]` for a `Vec<String>`).
 pub(super) fn setter_input(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
@@ -69,7 +126,8 @@ pub(super) fn setter_input(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream
 }
 
 pub(super) fn param_setter(api: &Api, p: &Param) -> TokenStream {
-    let field = ident(&p.rust_name);
+    let setter = ident(&p.rust_name);
+    let field = param_field(p);
     let (input, convert) = setter_input(api, &p.ty);
     let place = match p.location {
         ParamLocation::Path => "path",
@@ -81,8 +139,8 @@ pub(super) fn param_setter(api: &Api, p: &Param) -> TokenStream {
     let docs = doc(paragraphs(&[p.description.as_deref(), Some(&line)]).as_deref());
     quote! {
         #docs
-        pub fn #field(mut self, value: #input) -> Self {
-            self.#field = Some(#convert);
+        pub fn #setter(mut self, value: #input) -> Self {
+            #field = Some(#convert);
             self
         }
     }

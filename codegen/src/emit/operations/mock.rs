@@ -7,19 +7,26 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{cfg, gate, ident, rust_type, TypesPath};
-use crate::ir::{Api, BodyDecoding, BodyKind, ErrorCase, Operation, PathPiece, StatusMatch};
+use crate::emit::tokens::{cfg, gate, ident, rust_type, Chunk, TypesPath};
+use crate::ir::{Api, BodyDecoding, BodyKind, ErrorCase, Operation, Param, ParamLocation, PathPiece, StatusMatch};
 
 use super::builder::{settable_params, setter_input};
 use super::request::send_param;
 use super::error_type;
 
-pub fn emit_mock(api: &Api) -> TokenStream {
+/// `mock.rs`: its preamble, then the shared matchers' macro (defined before the
+/// expectations that call it), then the server's methods and the expectations.
+pub fn emit_mock(api: &Api) -> (TokenStream, Vec<Chunk>) {
     let methods: Vec<TokenStream> = api.operations.iter().map(|op| gate(server_method(api, op), &cfg(op.feature.as_slice()))).collect();
     let expectations: Vec<TokenStream> = api.operations.iter().map(|op| gate(expectation(api, op), &cfg(op.feature.as_slice()))).collect();
+    let shared = shared_matchers(api);
     // Imported only where used: `runtime::` encodes objects in a query; `types::` appears in
     // bodies and answers, not every operation has.
-    let text: String = expectations.iter().chain(&methods).map(TokenStream::to_string).collect();
+    let shared_text = match &shared {
+        Some(Chunk::ImplMacro { arms, .. }) => arms.iter().map(|(_, items)| items.to_string()).collect(),
+        _ => String::new(),
+    };
+    let text: String = expectations.iter().chain(&methods).map(TokenStream::to_string).chain([shared_text]).collect();
     let uses = |path: &str| text.contains(path);
     let runtime = uses("runtime ::").then(|| quote!(runtime,));
     let types = uses("types ::").then(|| quote!(types,));
@@ -35,7 +42,7 @@ pub fn emit_mock(api: &Api) -> TokenStream {
             use crate::runtime::mock::{Answer, Expectation, PathPart};
         }
     });
-    quote! {
+    let preamble = quote! {
         //! Typed test doubles, with the `mock` feature: a local server that answers each
         //! operation as a test says.
         //!
@@ -54,6 +61,8 @@ pub fn emit_mock(api: &Api) -> TokenStream {
         //! (`respond_status`: a 429 to exercise retries). Earlier expectations answer first;
         //! `times(n)` hands over to the next after `n` requests.
         #imports
+    };
+    let items = quote! {
         pub use crate::runtime::mock::MockServer;
 
         impl MockServer {
@@ -66,7 +75,8 @@ pub fn emit_mock(api: &Api) -> TokenStream {
         }
 
         #( #expectations )*
-    }
+    };
+    (preamble, shared.into_iter().chain([Chunk::Items(items)]).collect())
 }
 
 fn server_method(api: &Api, op: &Operation) -> TokenStream {
@@ -95,25 +105,15 @@ fn server_method(api: &Api, op: &Operation) -> TokenStream {
 fn expectation(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.type_name);
     let line = format!(" An expectation of [`Client::{}`](crate::Client::{}), from [`MockServer::{}`].", op.method_name, op.method_name, op.method_name);
-    let setters = settable_params(op).map(|p| {
-        let field = ident(&p.rust_name);
-        let (input, convert) = setter_input(api, &p.ty);
-        let send = send_param(api, p);
-        let doc = format!(" Matches requests whose `{}` is this value, as the client encodes it.", p.wire_name);
-        let encode = match op.path.iter().position(|piece| matches!(piece, PathPiece::Param(i) if op.params[*i].rust_name == p.rust_name)) {
-            Some(index) => {
-                let index = proc_macro2::Literal::usize_unsuffixed(index);
-                quote!(self.0.path_param(#index, |request| { #send }))
-            }
-            None => quote!(self.0.with(|request| { #send Ok(()) })),
-        };
-        quote! {
-            #[doc = #doc]
-            pub fn #field(self, value: #input) -> Self {
-                let #field = &#convert;
-                Self(#encode)
-            }
-        }
+    // A shared parameter's matcher is written once, in `shared_matchers!`, unless it is in
+    // the path: where it goes in the path differs from operation to operation.
+    let (shared, own): (Vec<&Param>, Vec<&Param>) =
+        settable_params(op).partition(|p| p.shared.is_some() && p.location != ParamLocation::Path);
+    let shared: Vec<_> = shared.iter().filter_map(|p| p.shared.as_deref()).map(ident).collect();
+    let shared = (!shared.is_empty()).then(|| quote!(shared_matchers!(#( #shared ),*);));
+    let setters = own.into_iter().map(|p| {
+        let at = op.path.iter().position(|piece| matches!(piece, PathPiece::Param(i) if op.params[*i].rust_name == p.rust_name));
+        matcher(api, p, at)
     });
     let json_body = op.body.as_ref().filter(|b| b.kind == BodyKind::Json && b.ty != crate::ir::TypeRef::Unit).map(|body| {
         let ty = rust_type(api, &body.ty, TypesPath::Crate);
@@ -160,6 +160,7 @@ fn expectation(api: &Api, op: &Operation) -> TokenStream {
         pub struct #name<'a>(Expectation<'a>);
 
         impl #name<'_> {
+            #shared
             #( #setters )*
             #json_body
 
@@ -183,6 +184,51 @@ fn expectation(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// A setter that narrows an expectation to requests with this parameter value, encoded as
+/// the client encodes it; `path_index`: where it goes in the path, if there.
+fn matcher(api: &Api, p: &Param, path_index: Option<usize>) -> TokenStream {
+    let field = ident(&p.rust_name);
+    let (input, convert) = setter_input(api, &p.ty);
+    let send = send_param(api, p);
+    let doc = format!(" Matches requests whose `{}` is this value, as the client encodes it.", p.wire_name);
+    let encode = match path_index {
+        Some(index) => {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            quote!(self.0.path_param(#index, |request| { #send }))
+        }
+        None => quote!(self.0.with(|request| { #send Ok(()) })),
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn #field(self, value: #input) -> Self {
+            let #field = &#convert;
+            Self(#encode)
+        }
+    }
+}
+
+/// `shared_matchers!`: the matchers of the shared query and header parameters, one arm
+/// each, for the expectations of the operations that take them.
+fn shared_matchers(api: &Api) -> Option<Chunk> {
+    let arms: Vec<(String, TokenStream)> = api
+        .shared_params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .map(|p| (p.shared.clone().unwrap_or_default(), matcher(api, p, None)))
+        .collect();
+    if arms.is_empty() {
+        return None;
+    }
+    let mut attrs = String::from(
+        "/// The matchers of the parameters that many operations declare alike, written once: an\n\
+         /// expectation's `impl` calls `shared_matchers!(a, b)` for those its operation takes.\n",
+    );
+    if !api.features.is_empty() {
+        attrs.push_str("#[allow(unused_macros)]\n");
+    }
+    Some(Chunk::ImplMacro { attrs, name: "shared_matchers", arms })
 }
 
 /// `respond(body)` with the first documented success: its status and body type.

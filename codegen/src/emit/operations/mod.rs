@@ -15,16 +15,18 @@ mod response;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, TypesPath};
+use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, Chunk, TypesPath};
 use crate::ir::{Api, Operation, Pagination, Struct, TypeRef};
 
-use builder::{body_fields, body_members, body_store, param_setter, settable_params};
+use builder::{body_fields, body_members, body_store, own_params, param_setter, shared_params, shared_setters_call};
 pub use mock::emit_mock;
 use pagination::stream_fn;
 use request::request_fn;
 use response::{decode_fn, error_enum, error_type, events_fn, success_type};
 
-pub fn emit_operations(api: &Api) -> TokenStream {
+/// `operations.rs`: its preamble, then the shared setters' macro (defined before the
+/// builders that call it), then the client's methods and the builders.
+pub fn emit_operations(api: &Api) -> (TokenStream, Vec<Chunk>) {
     let methods = api.operations.iter().map(|op| client_method(api, op));
     let builders = api.operations.iter().map(|op| gate(builder(api, op), &cfg(op.feature.as_slice())));
     // Imported only when used: a spec without operations, or whose operations carry no
@@ -34,15 +36,32 @@ pub fn emit_operations(api: &Api) -> TokenStream {
         let allow = allow_unused(api);
         quote!(#allow use crate::{errors, runtime, #types};)
     });
-    quote! {
+    let preamble = quote! {
         //! One request builder per operation. Start from the methods on [`Client`](crate::Client).
         #imports
-
+    };
+    let mut chunks = Vec::new();
+    let mut shared_struct = None;
+    if let Some((definition, arms)) = shared_params(api) {
+        let mut attrs = String::from(
+            "/// The setters of the parameters that many operations declare alike, written once: a\n\
+             /// builder's `impl` calls `shared_setters!(a, b)` for those it takes.\n",
+        );
+        // With cargo features, a build may have none of the operations that call it.
+        if !api.features.is_empty() {
+            attrs.push_str("#[allow(unused_macros)]\n");
+        }
+        chunks.push(Chunk::ImplMacro { attrs, name: "shared_setters", arms });
+        shared_struct = Some(definition);
+    }
+    chunks.push(Chunk::Items(quote! {
         impl crate::Client {
             #( #methods )*
         }
+        #shared_struct
         #( #builders )*
-    }
+    }));
+    (preamble, chunks)
 }
 
 pub fn emit_errors(api: &Api) -> TokenStream {
@@ -74,7 +93,8 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let cfg = cfg(op.feature.as_slice());
     // Every builder field but the client starts out unset.
-    let fields = settable_params(op).map(|p| (ident(&p.rust_name), quote!(None))).chain(body_fields(op, &body_store(api, op)));
+    let shared = op.params.iter().any(|p| p.shared.is_some()).then(|| (ident("shared"), quote!(Default::default())));
+    let fields = own_params(op).map(|p| (ident(&p.rust_name), quote!(None))).chain(shared).chain(body_fields(op, &body_store(api, op)));
     let (names, values): (Vec<_>, Vec<_>) = fields.unzip();
     quote! {
         #docs
@@ -102,12 +122,17 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     let line = format!(" Builder for [`Client::{}`](crate::Client::{}): `{} {}`.", op.method_name, op.method_name, op.http_method.as_str(), op.path_template);
     let store = body_store(api, op);
 
-    let param_fields = settable_params(op).map(|p| {
+    let param_fields = own_params(op).map(|p| {
         let field = ident(&p.rust_name);
         let ty = rust_type(api, &p.ty, TypesPath::Crate);
         quote!(#field: Option<#ty>,)
     });
-    let param_setters = settable_params(op).map(|p| param_setter(api, p));
+    let shared_field = op.params.iter().any(|p| p.shared.is_some()).then(|| {
+        let name = ident(crate::ir::SHARED_PARAMS);
+        quote!(shared: #name,)
+    });
+    let param_setters = own_params(op).map(|p| param_setter(api, p));
+    let shared_setters = shared_setters_call(op);
     let (body_field, body_setters) = body_members(api, op, &store);
 
     let request_fn = request_fn(api, op, &store);
@@ -125,6 +150,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         pub struct #name {
             client: crate::Client,
             #( #param_fields )*
+            #shared_field
             #body_field
         }
 
@@ -136,6 +162,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         }
 
         impl #name {
+            #shared_setters
             #( #param_setters )*
             #body_setters
 

@@ -6,7 +6,7 @@ use quote::quote;
 use crate::emit::tokens::{ident, rust_type, TypesPath};
 use crate::ir::{Api, Operation, PageInput, Pagination, Struct, TypeRef};
 
-use super::builder::slot;
+use super::builder::{param_field, slot};
 use super::struct_of;
 
 /// `fn stream(self)`: every item across pages, for operations marked with `x-pagination`.
@@ -24,8 +24,9 @@ pub(super) fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_
             let item_ty = rust_type(api, item_ty, TypesPath::Crate);
             let (setter, first) = match input {
                 PageInput::Param(index) => {
-                    let name = ident(&op.params[*index].rust_name);
-                    (name.clone(), quote!(self.#name.clone()))
+                    let param = &op.params[*index];
+                    let stored = param_field(param);
+                    (ident(&param.rust_name), quote!(#stored.clone()))
                 }
                 PageInput::BodyProperty(rust_name) => {
                     let slot = slot(op, rust_name);
@@ -61,15 +62,16 @@ pub(super) fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_
             let item_ty = rust_type(api, item_ty, TypesPath::Crate);
             let offset = &op.params[*offset_param];
             let offset_ident = ident(&offset.rust_name);
+            let offset_stored = param_field(offset);
             let to_param = match offset.ty {
                 TypeRef::I32 => quote!(i32::try_from(offset).unwrap_or(i32::MAX)),
                 _ => quote!(offset),
             };
             let limit = match limit_param {
                 Some(index) => {
-                    let name = ident(&op.params[*index].rust_name);
+                    let stored = param_field(&op.params[*index]);
                     let widen = widen_to_i64(&op.params[*index].ty);
-                    quote!(self.#name #widen)
+                    quote!(#stored #widen)
                 }
                 None => quote!(None),
             };
@@ -103,7 +105,7 @@ pub(super) fn stream_fn(api: &Api, op: &Operation, page_ty: &TokenStream, error_
                 /// empty or short page, once the reported total is reached, or on a page
                 /// without a link to the next one.
                 pub fn stream(self) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + Send + Unpin + 'static {
-                    let start = self.#offset_ident #widen_offset.unwrap_or(0);
+                    let start = #offset_stored #widen_offset.unwrap_or(0);
                     let limit = #limit;
                     runtime::paginate::by_offset(
                         start,

@@ -8,7 +8,7 @@ use crate::emit::tokens::{ident, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{Api, BodyKind, Operation, Param, ParamLocation, PathPiece, RequestBody, TimeFormat, TypeRef};
 
-use super::builder::{settable_params, slot, BodyStore, ADDITIONAL};
+use super::builder::{param_field, settable_params, slot, BodyStore, ADDITIONAL};
 
 /// `fn request(&mut self)`: checks every value, then lays the request out. Body properties
 /// are taken out of the builder, not copied: `send()` consumes it anyway.
@@ -17,11 +17,12 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
     for p in settable_params(op) {
         let field = ident(&p.rust_name);
         let label = &p.rust_name;
+        let stored = param_field(p);
         if p.required {
-            bindings.push(quote! { let #field = runtime::validate::required(#label, self.#field.as_ref())?; });
+            bindings.push(quote! { let #field = runtime::validate::required(#label, #stored.as_ref())?; });
             bindings.push(checks_for(api, quote!(#field), Holds::Ref, &p.ty, &p.constraints, quote!(#label)));
         } else {
-            bindings.push(quote! { let #field = self.#field.as_ref(); });
+            bindings.push(quote! { let #field = #stored.as_ref(); });
             bindings.push(checks_for_optional_ref(api, quote!(#field), &p.ty, &p.constraints, quote!(#label)));
         }
     }
