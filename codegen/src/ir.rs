@@ -525,6 +525,9 @@ pub struct TypeDef {
     /// Derives beyond the ones every generated type has (settings `[derive]`), as Rust
     /// paths: `Eq`, `schemars::JsonSchema`.
     pub derives: Vec<String>,
+    /// Another type, identical to this one, that is generated in its place: this one is
+    /// `pub type <name> = <that>;`. Its kind is still its own, for the code that uses it.
+    pub alias_of: Option<TypeId>,
 }
 
 #[derive(Debug, Clone)]

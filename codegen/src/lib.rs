@@ -43,7 +43,7 @@ pub fn generate(
     settings: &Settings,
 ) -> Result<GeneratedCrate, Diagnostics> {
     let document = load::load(spec_text, file_name)?;
-    let (api, _) = lower::lower(&document, settings, false)?;
+    let (api, _) = lower::lower_for_code(&document, settings, false)?;
     emit::emit(&api)
 }
 
@@ -57,12 +57,13 @@ pub fn generate_lenient(
     settings: &Settings,
 ) -> Result<(GeneratedCrate, Vec<Diagnostic>), Diagnostics> {
     let document = load::load(spec_text, file_name)?;
-    let (api, skipped) = lower::lower(&document, settings, true)?;
+    let (api, skipped) = lower::lower_for_code(&document, settings, true)?;
     Ok((emit::emit(&api)?, skipped))
 }
 
-/// Lowers a spec without emitting code: for tools that inspect an API's shape.
+/// Lowers a spec without emitting code, as it is generated: for tools that inspect the
+/// shape of a generated crate.
 pub fn lower_spec(spec_text: &str, file_name: &str, settings: &Settings) -> Result<ir::Api, Diagnostics> {
     let document = load::load(spec_text, file_name)?;
-    lower::lower(&document, settings, false).map(|(api, _)| api)
+    lower::lower_for_code(&document, settings, false).map(|(api, _)| api)
 }

@@ -300,6 +300,11 @@ const MEMBER: u8 = 1;
 fn type_def(lines: &mut Lines, api: &Api, def: &TypeDef) {
     let name = format!("types::{}", def.name);
     let group = def.name.as_str();
+    if let Some(generated) = def.alias_of {
+        let note = "identical schemas: one type";
+        lines.push(TYPES, group, HEADER, "", noted(format!("type {name} = types::{}", api.types[generated.0].name), note));
+        return;
+    }
     match &def.kind {
         TypeKind::Opaque => lines.push(TYPES, group, HEADER, "", format!("type {name} = serde_json::Value")),
         TypeKind::Struct(s) => {

@@ -82,6 +82,7 @@ construct!(any_of, "any_of", ["src/types.rs"]);
 construct!(untyped_values, "untyped", ["src/types.rs"]);
 construct!(inline_object_schemas, "inline", ["src/types.rs", "src/operations.rs", "src/errors.rs"]);
 construct!(recursive_types, "recursive", ["src/types.rs"]);
+construct!(identical_schemas_generated_once, "identical_schemas", ["src/types.rs"]);
 construct!(secrets, "secrets", ["src/types.rs", "src/operations.rs"]);
 construct!(openapi_3_1, "openapi31", ["src/types.rs", "src/operations.rs"]);
 construct!(streaming_responses, "streaming", ["src/operations.rs"]);

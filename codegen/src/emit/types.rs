@@ -4,9 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{cfg, cfg_text, doc, external_path, gate, ident, rust_type, time_module, Chunk, TypesPath};
+use crate::emit::tokens::{cfg, cfg_text, doc, external_path, gate, ident, paragraphs, rust_type, time_module, Chunk, TypesPath};
 use crate::emit::validate::{checks_for, Holds};
-use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
+use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeId, TypeKind, Union};
 
 /// The items of `types.rs`, in order. String enums are written as a `string_enum!`
 /// invocation, which a formatter cannot see into: they are kept apart so that the enum inside
@@ -14,13 +14,26 @@ use crate::ir::{Api, EnumVariant, Field, Struct, TypeDef, TypeKind, Union};
 pub fn emit_types(api: &Api) -> Vec<Chunk> {
     api.types
         .iter()
-        .map(|def| {
-            match &def.kind {
-                TypeKind::Enum(variants) => Chunk::Macro { attrs: cfg_text(&def.features), name: "crate::string_enum", item: emit_enum(def, variants) },
-                _ => Chunk::Items(gate(emit_type(api, def), &cfg(&def.features))),
-            }
+        .map(|def| match (&def.kind, def.alias_of) {
+            (_, Some(generated)) => Chunk::Items(emit_alias(api, def, generated)),
+            (TypeKind::Enum(variants), None) => Chunk::Macro { attrs: cfg_text(&def.features), name: "crate::string_enum", item: emit_enum(def, variants) },
+            _ => Chunk::Items(gate(emit_type(api, def), &cfg(&def.features))),
         })
         .collect()
+}
+
+/// A type identical to one generated before it (`lower::merge`): that type, by this name.
+fn emit_alias(api: &Api, def: &TypeDef, generated: TypeId) -> TokenStream {
+    let name = ident(&def.name);
+    let target = ident(&api.types[generated.0].name);
+    let note = format!("The same type as [`{target}`]: their schemas are identical.");
+    let docs = doc(paragraphs(&[def.description.as_deref(), Some(&note)]).as_deref());
+    let cfg = cfg(&def.features);
+    quote! {
+        #docs
+        #cfg
+        pub type #name = #target;
+    }
 }
 
 fn emit_type(api: &Api, def: &TypeDef) -> TokenStream {

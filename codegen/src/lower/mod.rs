@@ -3,6 +3,7 @@
 mod customize;
 mod derives;
 mod features;
+mod merge;
 mod operation;
 mod prune;
 pub(crate) mod refs;
@@ -24,6 +25,14 @@ use crate::Settings;
 use customize::Custom;
 use operation::{OperationContext, Site};
 use schema::TypeSpace;
+
+/// [`lower`], and then what only the generated code needs: types that come out identical
+/// become one (`diff` correlates two revisions' types by name, and compares them unmerged).
+pub fn lower_for_code(doc: &Document, settings: &Settings, lenient: bool) -> Result<(Api, Vec<Diagnostic>), Diagnostics> {
+    let (mut api, problems) = lower(doc, settings, lenient)?;
+    merge::identical_types(&mut api);
+    Ok((api, problems))
+}
 
 /// The API, and what was left out of it: with `lenient`, an operation or schema the
 /// generator cannot express is skipped (operations) or kept as JSON (schemas) and reported,

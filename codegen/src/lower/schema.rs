@@ -100,7 +100,7 @@ impl<'a> TypeSpace<'a> {
         self.defs
             .into_iter()
             .zip(self.names)
-            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false, features: Vec::new(), pointer: None, derives: Vec::new() }))
+            .map(|(def, name)| def.unwrap_or(TypeDef { name, description: None, kind: TypeKind::Opaque, validated: false, features: Vec::new(), pointer: None, derives: Vec::new(), alias_of: None }))
             .collect()
     }
 
@@ -404,7 +404,7 @@ impl<'a> TypeSpace<'a> {
             }
             _ => unreachable!("only enums, objects and compositions are named"),
         };
-        Ok(TypeDef { name, description: description_of(schema), kind, validated: false, features: Vec::new(), pointer: Some(pointer.to_string()), derives: Vec::new() })
+        Ok(TypeDef { name, description: description_of(schema), kind, validated: false, features: Vec::new(), pointer: Some(pointer.to_string()), derives: Vec::new(), alias_of: None })
     }
 
     /// The struct of the type defined at `type_pointer`, merging `objects` (its own

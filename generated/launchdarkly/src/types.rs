@@ -238,12 +238,7 @@ crate::string_enum! {
         Deny = "deny",
     }
 }
-crate::string_enum! {
-    /// Whether this statement should allow or deny actions on the resources.
-    pub enum StatementPostEffect {
-        /// `allow`
-        Allow = "allow",
-        /// `deny`
-        Deny = "deny",
-    }
-}
+/// Whether this statement should allow or deny actions on the resources.
+///
+/// The same type as [`StatementEffect`]: their schemas are identical.
+pub type StatementPostEffect = StatementEffect;

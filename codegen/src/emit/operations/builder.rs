@@ -94,13 +94,20 @@ pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<(String, Toke
     });
     // With cargo features, a build may have none of the operations that use a field.
     let allow = (!api.features.is_empty()).then(|| quote!(#[allow(dead_code)]));
+    let puts = super::request::shared_put_methods(api);
     let definition = quote! {
         /// The values of the parameters that many operations declare alike, each set through
-        /// the builder's own setter (`shared_setters!`).
+        /// the builder's own setter (`shared_setters!`) and put on the request by one method
+        /// for every operation.
         #[derive(Clone, Default)]
         #allow
         struct #name {
             #( #fields )*
+        }
+
+        #allow
+        impl #name {
+            #puts
         }
     };
     let arms = api.shared_params.iter().map(|p| (p.shared.clone().unwrap_or_default(), param_setter(api, p))).collect();

@@ -13,19 +13,8 @@ use super::builder::{param_field, settable_params, slot, BodyStore, ADDITIONAL};
 /// `fn request(&mut self)`: checks every value, then lays the request out. Body properties
 /// are taken out of the builder, not copied: `send()` consumes it anyway.
 pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
-    let mut bindings = Vec::new();
-    for p in settable_params(op) {
-        let field = ident(&p.rust_name);
-        let label = &p.rust_name;
-        let stored = param_field(p);
-        if p.required {
-            bindings.push(quote! { let #field = runtime::validate::required(#label, #stored.as_ref())?; });
-            bindings.push(checks_for(api, quote!(#field), Holds::Ref, &p.ty, &p.constraints, quote!(#label)));
-        } else {
-            bindings.push(quote! { let #field = #stored.as_ref(); });
-            bindings.push(checks_for_optional_ref(api, quote!(#field), &p.ty, &p.constraints, quote!(#label)));
-        }
-    }
+    // A shared parameter is checked where it is put on the request, by its `put_` method.
+    let bindings = settable_params(op).filter(|p| p.shared.is_none()).map(|p| binding(api, p, param_field(p)));
     let body = body_binding(api, op, store);
 
     let method = ident(op.http_method.as_str());
@@ -38,13 +27,18 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
     });
     let path = op.path.iter().map(|piece| match piece {
         PathPiece::Literal(text) => quote!(request.push_path(#text);),
-        PathPiece::Param(index) => send_param(api, &op.params[*index]),
+        PathPiece::Param(index) => match &op.params[*index].shared {
+            Some(field) => put_shared(field),
+            None => send_param(api, &op.params[*index]),
+        },
     });
     let query_and_headers = [ParamLocation::Query, ParamLocation::Header].map(|location| {
         let params = op.params.iter().filter(move |p| p.location == location);
         params.map(|p| {
             let send = send_param(api, p);
-            if p.required || p.constant.is_some() {
+            if let Some(field) = &p.shared {
+                put_shared(field)
+            } else if p.required || p.constant.is_some() {
                 send
             } else {
                 let field = ident(&p.rust_name);
@@ -83,6 +77,59 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
             Ok(request)
         }
     }
+}
+
+/// `let <name> = ...;`: a parameter's value (`stored`, an `Option`) as a reference, checked
+/// against the spec: unwrapped when required (missing, it fails by name), else optional.
+fn binding(api: &Api, p: &Param, stored: TokenStream) -> TokenStream {
+    let field = ident(&p.rust_name);
+    let label = &p.rust_name;
+    if p.required {
+        let checks = checks_for(api, quote!(#field), Holds::Ref, &p.ty, &p.constraints, quote!(#label));
+        quote! {
+            let #field = runtime::validate::required(#label, #stored.as_ref())?;
+            #checks
+        }
+    } else {
+        let checks = checks_for_optional_ref(api, quote!(#field), &p.ty, &p.constraints, quote!(#label));
+        quote! {
+            let #field = #stored.as_ref();
+            #checks
+        }
+    }
+}
+
+fn put_method(field: &str) -> proc_macro2::Ident {
+    ident(&format!("put_{field}"))
+}
+
+/// `self.shared.put_<field>(&mut request)?;`: a shared parameter, checked and laid on the
+/// request by code compiled once for every operation that takes it.
+fn put_shared(field: &str) -> TokenStream {
+    let put = put_method(field);
+    quote!(self.shared.#put(&mut request)?;)
+}
+
+/// The `put_<field>` method of `SharedParams` for each shared parameter: the checks and the
+/// encoding an operation's `request()` would have for it.
+pub(super) fn shared_put_methods(api: &Api) -> TokenStream {
+    let methods = api.shared_params.iter().map(|p| {
+        let field = p.shared.as_deref().unwrap_or(&p.rust_name);
+        let put = put_method(field);
+        let stored = ident(field);
+        let bind = binding(api, p, quote!(self.#stored));
+        let send = send_param(api, p);
+        let name = ident(&p.rust_name);
+        let send = if p.required { send } else { quote!(if let Some(#name) = #name { #send }) };
+        quote! {
+            fn #put(&self, request: &mut runtime::request::RequestParts) -> Result<(), runtime::validate::ValidationError> {
+                #bind
+                #send
+                Ok(())
+            }
+        }
+    });
+    quote!(#( #methods )*)
 }
 
 /// Lays one parameter on `request`, encoded as its location and type say: its field, when
