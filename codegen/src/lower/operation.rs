@@ -14,8 +14,9 @@ use crate::lower::schema::{is_empty_object, TypeSpace};
 use crate::naming::{camel, snake, Scope};
 use crate::source_map::escape_token;
 
-/// Method names a builder has of its own, which parameters must not take.
-const BUILDER_METHODS: &[&str] = &["send", "send_events", "body", "new", "client", "request", "decode"];
+/// Method and field names a builder has of its own, which parameters must not take
+/// (`client` and `shared`, the values of `Api::shared_params`, are fields).
+const BUILDER_METHODS: &[&str] = &["send", "send_events", "body", "new", "client", "shared", "request", "decode"];
 
 /// The builder's own method names for this operation: `stream` only where there is one (a
 /// paginated operation), so that a body property named `stream` (OpenAI's) keeps its setter.
