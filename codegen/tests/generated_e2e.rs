@@ -113,7 +113,8 @@ fn run_e2e_with(spec: &Path, settings: Settings, test: &str, dev_dependencies: &
     std::fs::write(dir.join("tests/e2e.rs"), test).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let extra_dependencies = !settings.dependencies.is_empty();
-    let mut args = vec!["test", "--quiet", "--test", "e2e"];
+    // Every feature, the typed mocks' included.
+    let mut args = vec!["test", "--quiet", "--all-features", "--test", "e2e"];
     if !extra_dependencies {
         args.push("--offline");
     }
@@ -232,11 +233,24 @@ async fn shared_parameters_go_where_the_spec_says() {
     server.verify().await;
     assert_eq!(server.received_requests().await.unwrap().len(), 3, "the invalid requests were not sent");
 }
+
+#[tokio::test]
+async fn typed_mocks_match_shared_parameters_where_they_go() {
+    let server = shared_params_client::mock::MockServer::start().await;
+    // `org` is the path's second piece here and in every operation: matched there.
+    server.get_member().org("acme").user("ann").x_tenant("t-1").times(1).respond().await;
+    let client = server.client_builder().build().unwrap();
+    client.get_member().org("acme").user("ann").x_tenant("t-1").send().await.unwrap();
+    let elsewhere = client.get_member().org("other").user("ann").x_tenant("t-1").send().await.unwrap_err();
+    assert_eq!(elsewhere.status(), Some(404), "{elsewhere:?}");
+    let other_tenant = client.get_member().org("acme").user("ann").x_tenant("t-2").send().await.unwrap_err();
+    assert_eq!(other_tenant.status(), Some(404), "{other_tenant:?}");
+}
 "##;
 
 #[test]
 fn generated_shared_parameters_end_to_end() {
-    run_e2e("shared_params", SHARED_PARAMS_TEST, &format!("{TOKIO}wiremock = \"0.6\"\nfutures = \"0.3\"\nserde_json = \"1\"\n"), 1);
+    run_e2e("shared_params", SHARED_PARAMS_TEST, &format!("{TOKIO}wiremock = \"0.6\"\nfutures = \"0.3\"\nserde_json = \"1\"\n"), 2);
 }
 
 /// `tests/fixtures/settings/inventory.yaml` generated with every kind of setting, and driven

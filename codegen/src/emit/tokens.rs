@@ -205,11 +205,24 @@ pub enum Chunk {
     Items(TokenStream),
     /// `name! { item }`, with `item` formatted as Rust, after `attrs` (a `#[cfg]`, say).
     Macro { attrs: String, name: &'static str, item: TokenStream },
-    /// `macro_rules! name`, called in an `impl` as `name!(a, b);`, which expands to the
-    /// associated items of arms `a` and `b`. prettyplease leaves a macro's body as written,
-    /// on a line or two; each arm's items are formatted here as the `impl` they end up in.
-    /// `attrs`: the lines before it (doc comments, an `allow`).
-    ImplMacro { attrs: String, name: &'static str, arms: Vec<(String, TokenStream)> },
+    /// `macro_rules! name`, called in an `impl` as `name!(a, b = 3);`, which expands to the
+    /// associated items of arms `a` and `b` (given `3`). prettyplease leaves a macro's body
+    /// as written, on a line or two; each arm's items are formatted here as the `impl` they
+    /// end up in. `attrs`: the lines before it (doc comments, an `allow`).
+    ImplMacro { attrs: String, name: &'static str, arms: Vec<MacroArm> },
+}
+
+/// One arm of a [`Chunk::ImplMacro`].
+pub struct MacroArm {
+    pub name: String,
+    /// Items that use the literal a call gives the arm (`b = 3`) as the identifier
+    /// [`MacroArm::ARGUMENT`], which becomes the macro's `$at`.
+    pub takes_argument: bool,
+    pub items: TokenStream,
+}
+
+impl MacroArm {
+    pub const ARGUMENT: &'static str = "macro_argument_at";
 }
 
 /// Formats chunks into one file: `preamble` (inner doc comments) first, then each chunk.
@@ -238,10 +251,14 @@ pub fn format_chunks(preamble: TokenStream, chunks: Vec<Chunk>, header: &str) ->
             }
             Chunk::ImplMacro { attrs, name, arms } => {
                 out.push_str(&attrs);
-                out.push_str(&format!("macro_rules! {name} {{\n    ($($arm:ident),* $(,)?) => {{\n        $({name}!(@ $arm);)*\n    }};\n"));
-                for (arm, items) in arms {
-                    out.push_str(&format!("    (@ {arm}) => {{\n"));
-                    let formatted = unparse(quote!(impl Arm { #items }))?;
+                let (given, passed) = if arms.iter().any(|arm| arm.takes_argument) { (" $(= $at:literal)?", " $($at)?") } else { ("", "") };
+                out.push_str(&format!(
+                    "macro_rules! {name} {{\n    ($($arm:ident{given}),* $(,)?) => {{\n        $({name}!(@ $arm{passed});)*\n    }};\n"
+                ));
+                for MacroArm { name: arm, takes_argument, items } in arms {
+                    let argument = if takes_argument { " $at:literal" } else { "" };
+                    out.push_str(&format!("    (@ {arm}{argument}) => {{\n"));
+                    let formatted = unparse(quote!(impl Arm { #items }))?.replace(MacroArm::ARGUMENT, "$at");
                     let lines: Vec<&str> = formatted.lines().collect();
                     // Between `impl Arm {` and `}`, indented one level deeper.
                     for line in lines.get(1..lines.len().saturating_sub(1)).unwrap_or_default() {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{doc, ident, paragraphs, rust_type, TypesPath};
+use crate::emit::tokens::{doc, ident, paragraphs, rust_type, MacroArm, TypesPath};
 use crate::ir::{Api, Operation, Param, ParamLocation, RequestBody, Struct, TypeRef};
 
 use super::request::body_always_sent;
@@ -82,7 +82,7 @@ pub(super) fn shared_setters_call(op: &Operation) -> TokenStream {
 
 /// The struct of shared parameter values, and the `shared_setters!` macro's arms: one
 /// setter per shared parameter, written as the builders' own are.
-pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<(String, TokenStream)>)> {
+pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<MacroArm>)> {
     if api.shared_params.is_empty() {
         return None;
     }
@@ -110,7 +110,11 @@ pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<(String, Toke
             #puts
         }
     };
-    let arms = api.shared_params.iter().map(|p| (p.shared.clone().unwrap_or_default(), param_setter(api, p))).collect();
+    let arms = api
+        .shared_params
+        .iter()
+        .map(|p| MacroArm { name: p.shared.clone().unwrap_or_default(), takes_argument: false, items: param_setter(api, p) })
+        .collect();
     Some((definition, arms))
 }
 

@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{cfg, gate, ident, rust_type, Chunk, TypesPath};
+use crate::emit::tokens::{cfg, gate, ident, rust_type, Chunk, MacroArm, TypesPath};
 use crate::ir::{Api, BodyDecoding, BodyKind, ErrorCase, Operation, Param, ParamLocation, PathPiece, StatusMatch};
 
 use super::builder::{settable_params, setter_input};
@@ -23,7 +23,7 @@ pub fn emit_mock(api: &Api) -> (TokenStream, Vec<Chunk>) {
     // Imported only where used: `runtime::` encodes objects in a query; `types::` appears in
     // bodies and answers, not every operation has.
     let shared_text = match &shared {
-        Some(Chunk::ImplMacro { arms, .. }) => arms.iter().map(|(_, items)| items.to_string()).collect(),
+        Some(Chunk::ImplMacro { arms, .. }) => arms.iter().map(|arm| arm.items.to_string()).collect(),
         _ => String::new(),
     };
     let text: String = expectations.iter().chain(&methods).map(TokenStream::to_string).chain([shared_text]).collect();
@@ -105,14 +105,29 @@ fn server_method(api: &Api, op: &Operation) -> TokenStream {
 fn expectation(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.type_name);
     let line = format!(" An expectation of [`Client::{}`](crate::Client::{}), from [`MockServer::{}`].", op.method_name, op.method_name, op.method_name);
-    // A shared parameter's matcher is written once, in `shared_matchers!`, unless it is in
-    // the path: where it goes in the path differs from operation to operation.
-    let (shared, own): (Vec<&Param>, Vec<&Param>) =
-        settable_params(op).partition(|p| p.shared.is_some() && p.location != ParamLocation::Path);
-    let shared: Vec<_> = shared.iter().filter_map(|p| p.shared.as_deref()).map(ident).collect();
+    // A shared parameter's matcher is written once, in `shared_matchers!`; one in the path
+    // is given where in the path it goes (`user_id = 1`).
+    let path_index = |p: &Param| op.path.iter().position(|piece| matches!(piece, PathPiece::Param(i) if op.params[*i].rust_name == p.rust_name));
+    let (shared, own): (Vec<&Param>, Vec<&Param>) = settable_params(op).partition(|p| p.shared.is_some());
+    let shared: Vec<TokenStream> = shared
+        .iter()
+        .filter_map(|p| {
+            let arm = ident(p.shared.as_deref()?);
+            Some(match path_index(p) {
+                Some(index) => {
+                    let index = proc_macro2::Literal::usize_unsuffixed(index);
+                    quote!(#arm = #index)
+                }
+                None => quote!(#arm),
+            })
+        })
+        .collect();
     let shared = (!shared.is_empty()).then(|| quote!(shared_matchers!(#( #shared ),*);));
     let setters = own.into_iter().map(|p| {
-        let at = op.path.iter().position(|piece| matches!(piece, PathPiece::Param(i) if op.params[*i].rust_name == p.rust_name));
+        let at = path_index(p).map(|index| {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            quote!(#index)
+        });
         matcher(api, p, at)
     });
     let json_body = op.body.as_ref().filter(|b| b.kind == BodyKind::Json && b.ty != crate::ir::TypeRef::Unit).map(|body| {
@@ -187,17 +202,14 @@ fn expectation(api: &Api, op: &Operation) -> TokenStream {
 }
 
 /// A setter that narrows an expectation to requests with this parameter value, encoded as
-/// the client encodes it; `path_index`: where it goes in the path, if there.
-fn matcher(api: &Api, p: &Param, path_index: Option<usize>) -> TokenStream {
+/// the client encodes it; `path_index`: where it goes in the path (an expression), if there.
+fn matcher(api: &Api, p: &Param, path_index: Option<TokenStream>) -> TokenStream {
     let field = ident(&p.rust_name);
     let (input, convert) = setter_input(api, &p.ty);
     let send = send_param(api, p);
     let doc = format!(" Matches requests whose `{}` is this value, as the client encodes it.", p.wire_name);
     let encode = match path_index {
-        Some(index) => {
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
-            quote!(self.0.path_param(#index, |request| { #send }))
-        }
+        Some(index) => quote!(self.0.path_param(#index, |request| { #send })),
         None => quote!(self.0.with(|request| { #send Ok(()) })),
     };
     quote! {
@@ -209,21 +221,29 @@ fn matcher(api: &Api, p: &Param, path_index: Option<usize>) -> TokenStream {
     }
 }
 
-/// `shared_matchers!`: the matchers of the shared query and header parameters, one arm
-/// each, for the expectations of the operations that take them.
+/// `shared_matchers!`: the matchers of the shared parameters, one arm each, for the
+/// expectations of the operations that take them; a path parameter's arm is given where in
+/// the path it goes.
 fn shared_matchers(api: &Api) -> Option<Chunk> {
-    let arms: Vec<(String, TokenStream)> = api
+    let arms: Vec<MacroArm> = api
         .shared_params
         .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-        .map(|p| (p.shared.clone().unwrap_or_default(), matcher(api, p, None)))
+        .map(|p| {
+            let in_path = p.location == ParamLocation::Path;
+            let at = in_path.then(|| {
+                let at = ident(MacroArm::ARGUMENT);
+                quote!(#at)
+            });
+            MacroArm { name: p.shared.clone().unwrap_or_default(), takes_argument: in_path, items: matcher(api, p, at) }
+        })
         .collect();
     if arms.is_empty() {
         return None;
     }
     let mut attrs = String::from(
         "/// The matchers of the parameters that many operations declare alike, written once: an\n\
-         /// expectation's `impl` calls `shared_matchers!(a, b)` for those its operation takes.\n",
+         /// expectation's `impl` calls `shared_matchers!(a, b = 1)` for those its operation\n\
+         /// takes, with where in the path a path parameter goes.\n",
     );
     if !api.features.is_empty() {
         attrs.push_str("#[allow(unused_macros)]\n");
