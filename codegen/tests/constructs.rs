@@ -236,3 +236,17 @@ fn an_all_of_that_includes_its_own_container_is_one_recursive_type() {
     assert!(types.contains("pub additional_properties: ::std::collections::BTreeMap<String, SelfValue>"), "{types}");
     assert!(struct_body(types, "Ax").contains("pub x: Option<Box<Ax>>"), "{types}");
 }
+
+/// Three shared parameters whose setters are `token` or `token_2` each get a field of their
+/// own: Trello's once made two fields `token_2`, a crate that did not compile.
+#[test]
+fn shared_parameters_of_one_name_get_fields_of_their_own() {
+    let generated = generate_fixture("shared_params_same_name");
+    let operations = contents(&generated, "src/operations.rs");
+    let start = operations.find("\nstruct SharedParams {").expect("the shared values' struct");
+    let body = &operations[start..start + operations[start..].find("\n}").expect("its end")];
+    let fields: Vec<&str> = body.lines().skip(2).filter_map(|line| line.trim().split(':').next()).collect();
+    assert_eq!(fields, ["token", "token_2", "token_3"], "{operations}");
+    assert!(operations.contains("shared_setters!(token, token_2);"), "a board operation sets `token` and `token_2`");
+    assert!(operations.contains("shared_setters!(token_3);"), "a card operation's `token` is the third field");
+}

@@ -5,7 +5,7 @@
 //! of bunq's crate. A shared parameter's setter is emitted once, and each builder keeps its
 //! value in one struct; the builders' API and the requests they send stay the same.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::ir::{Api, Param};
 
@@ -30,15 +30,18 @@ pub fn assign(api: &mut Api) {
             users[at].push((op_index, param_index));
         }
     }
-    let mut fields: HashMap<String, usize> = HashMap::new();
+    let mut fields: HashSet<String> = HashSet::new();
     for declared in users.into_iter().filter(|declared| declared.len() >= MIN_OPERATIONS) {
         let (op_index, param_index) = declared[0];
         let mut param = api.operations[op_index].params[param_index].clone();
         // Two shared parameters of one name (GitHub's `owner` of a repository and of a
         // project, documented differently) need two fields.
-        let count = fields.entry(param.rust_name.clone()).or_insert(0);
-        *count += 1;
-        let field = if *count == 1 { param.rust_name.clone() } else { format!("{}_{count}", param.rust_name) };
+        let mut field = param.rust_name.clone();
+        let mut count = 1;
+        while !fields.insert(field.clone()) {
+            count += 1;
+            field = format!("{}_{count}", param.rust_name);
+        }
         param.shared = Some(field.clone());
         for (op_index, param_index) in declared {
             api.operations[op_index].params[param_index].shared = Some(field.clone());

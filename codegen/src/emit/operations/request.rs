@@ -10,8 +10,9 @@ use crate::ir::{Api, BodyKind, Operation, Param, ParamLocation, PathPiece, Reque
 
 use super::builder::{param_field, settable_params, slot, BodyStore, ADDITIONAL};
 
-/// `fn request(&mut self)`: checks every value, then lays the request out. Body properties
-/// are taken out of the builder, not copied: `send()` consumes it anyway.
+/// `fn request(&mut self)`: checks the builder's own values, then lays the request out,
+/// shared parameters checked as their `put_` methods lay them. Body properties are taken
+/// out of the builder, not copied: `send()` consumes it anyway.
 pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> TokenStream {
     // A shared parameter is checked where it is put on the request, by its `put_` method.
     let bindings = settable_params(op).filter(|p| p.shared.is_none()).map(|p| binding(api, p, param_field(p)));
