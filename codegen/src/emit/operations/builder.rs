@@ -56,6 +56,12 @@ pub(super) fn own_params(op: &Operation) -> impl Iterator<Item = &Param> {
     settable_params(op).filter(|p| p.shared.is_none())
 }
 
+/// Whether the builder has a `shared` field (of type `SharedParams`): it takes a shared
+/// parameter.
+pub(super) fn takes_shared(op: &Operation) -> bool {
+    op.params.iter().any(|p| p.shared.is_some())
+}
+
 /// Where a builder keeps a parameter's value (an `Option`): its own field, or its field of
 /// the shared parameters.
 pub(super) fn param_field(p: &Param) -> TokenStream {

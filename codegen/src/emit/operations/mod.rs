@@ -18,7 +18,7 @@ use quote::quote;
 use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, Chunk, TypesPath};
 use crate::ir::{Api, Operation, Pagination, Struct, TypeRef};
 
-use builder::{body_fields, body_members, body_store, own_params, param_setter, shared_params, shared_setters_call};
+use builder::{body_fields, body_members, body_store, own_params, param_setter, shared_params, shared_setters_call, takes_shared};
 pub use mock::emit_mock;
 use pagination::stream_fn;
 use request::request_fn;
@@ -93,7 +93,7 @@ fn client_method(api: &Api, op: &Operation) -> TokenStream {
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let cfg = cfg(op.feature.as_slice());
     // Every builder field but the client starts out unset.
-    let shared = op.params.iter().any(|p| p.shared.is_some()).then(|| (ident("shared"), quote!(Default::default())));
+    let shared = takes_shared(op).then(|| (ident("shared"), quote!(Default::default())));
     let fields = own_params(op).map(|p| (ident(&p.rust_name), quote!(None))).chain(shared).chain(body_fields(op, &body_store(api, op)));
     let (names, values): (Vec<_>, Vec<_>) = fields.unzip();
     quote! {
@@ -127,7 +127,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         let ty = rust_type(api, &p.ty, TypesPath::Crate);
         quote!(#field: Option<#ty>,)
     });
-    let shared_field = op.params.iter().any(|p| p.shared.is_some()).then(|| {
+    let shared_field = takes_shared(op).then(|| {
         let name = ident(crate::ir::SHARED_PARAMS);
         quote!(shared: #name,)
     });
