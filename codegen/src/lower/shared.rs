@@ -81,11 +81,13 @@ mod tests {
     }
 
     #[test]
-    fn only_parameters_many_operations_declare_alike_are_shared() {
+    fn parameters_are_alike_in_everything_but_where_they_are_declared() {
         let mut key = param("key", "a key");
         key.required = true;
         assert_ne!(likeness(&key), likeness(&param("key", "a key")), "requiredness differs");
         assert_ne!(likeness(&param("key", "a key")), likeness(&param("key", "another key")));
-        assert_eq!(likeness(&param("key", "a key")), likeness(&param("key", "a key")));
+        let mut elsewhere = param("key", "a key");
+        elsewhere.pointer = Some("#/components/parameters/Key".to_string());
+        assert_eq!(likeness(&elsewhere), likeness(&param("key", "a key")));
     }
 }

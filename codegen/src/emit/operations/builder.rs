@@ -62,6 +62,11 @@ pub(super) fn takes_shared(op: &Operation) -> bool {
     op.params.iter().any(|p| p.shared.is_some())
 }
 
+/// The field of `SharedParams` (and the macros' arm) of a shared parameter.
+pub(super) fn shared_field(p: &Param) -> &str {
+    p.shared.as_deref().unwrap_or(&p.rust_name)
+}
+
 /// Where a builder keeps a parameter's value (an `Option`): its own field, or its field of
 /// the shared parameters.
 pub(super) fn param_field(p: &Param) -> TokenStream {
@@ -94,7 +99,7 @@ pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<MacroArm>)> {
     }
     let name = ident(crate::ir::SHARED_PARAMS);
     let fields = api.shared_params.iter().map(|p| {
-        let field = ident(p.shared.as_deref().unwrap_or(&p.rust_name));
+        let field = ident(shared_field(p));
         let ty = rust_type(api, &p.ty, TypesPath::Crate);
         quote!(#field: Option<#ty>,)
     });
@@ -119,7 +124,7 @@ pub(super) fn shared_params(api: &Api) -> Option<(TokenStream, Vec<MacroArm>)> {
     let arms = api
         .shared_params
         .iter()
-        .map(|p| MacroArm { name: p.shared.clone().unwrap_or_default(), takes_argument: false, items: param_setter(api, p) })
+        .map(|p| MacroArm { name: shared_field(p).to_string(), takes_argument: false, items: param_setter(api, p) })
         .collect();
     Some((definition, arms))
 }

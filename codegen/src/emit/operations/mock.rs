@@ -10,7 +10,7 @@ use quote::quote;
 use crate::emit::tokens::{cfg, gate, ident, rust_type, Chunk, MacroArm, TypesPath};
 use crate::ir::{Api, BodyDecoding, BodyKind, ErrorCase, Operation, Param, ParamLocation, PathPiece, StatusMatch};
 
-use super::builder::{settable_params, setter_input};
+use super::builder::{settable_params, setter_input, shared_field};
 use super::request::send_param;
 use super::error_type;
 
@@ -107,29 +107,24 @@ fn expectation(api: &Api, op: &Operation) -> TokenStream {
     let line = format!(" An expectation of [`Client::{}`](crate::Client::{}), from [`MockServer::{}`].", op.method_name, op.method_name, op.method_name);
     // A shared parameter's matcher is written once, in `shared_matchers!`; one in the path
     // is given where in the path it goes (`user_id = 1`).
-    let path_index = |p: &Param| op.path.iter().position(|piece| matches!(piece, PathPiece::Param(i) if op.params[*i].rust_name == p.rust_name));
+    let path_index = |p: &Param| {
+        let index = op.path.iter().position(|piece| matches!(piece, PathPiece::Param(i) if op.params[*i].rust_name == p.rust_name))?;
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        Some(quote!(#index))
+    };
     let (shared, own): (Vec<&Param>, Vec<&Param>) = settable_params(op).partition(|p| p.shared.is_some());
     let shared: Vec<TokenStream> = shared
         .iter()
-        .filter_map(|p| {
-            let arm = ident(p.shared.as_deref()?);
-            Some(match path_index(p) {
-                Some(index) => {
-                    let index = proc_macro2::Literal::usize_unsuffixed(index);
-                    quote!(#arm = #index)
-                }
+        .map(|p| {
+            let arm = ident(shared_field(p));
+            match path_index(p) {
+                Some(index) => quote!(#arm = #index),
                 None => quote!(#arm),
-            })
+            }
         })
         .collect();
     let shared = (!shared.is_empty()).then(|| quote!(shared_matchers!(#( #shared ),*);));
-    let setters = own.into_iter().map(|p| {
-        let at = path_index(p).map(|index| {
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
-            quote!(#index)
-        });
-        matcher(api, p, at)
-    });
+    let setters = own.into_iter().map(|p| matcher(api, p, path_index(p)));
     let json_body = op.body.as_ref().filter(|b| b.kind == BodyKind::Json && b.ty != crate::ir::TypeRef::Unit).map(|body| {
         let ty = rust_type(api, &body.ty, TypesPath::Crate);
         quote! {
@@ -234,21 +229,16 @@ fn shared_matchers(api: &Api) -> Option<Chunk> {
                 let at = ident(MacroArm::ARGUMENT);
                 quote!(#at)
             });
-            MacroArm { name: p.shared.clone().unwrap_or_default(), takes_argument: in_path, items: matcher(api, p, at) }
+            MacroArm { name: shared_field(p).to_string(), takes_argument: in_path, items: matcher(api, p, at) }
         })
         .collect();
     if arms.is_empty() {
         return None;
     }
-    let mut attrs = String::from(
-        "/// The matchers of the parameters that many operations declare alike, written once: an\n\
-         /// expectation's `impl` calls `shared_matchers!(a, b = 1)` for those its operation\n\
-         /// takes, with where in the path a path parameter goes.\n",
-    );
-    if !api.features.is_empty() {
-        attrs.push_str("#[allow(unused_macros)]\n");
-    }
-    Some(Chunk::ImplMacro { attrs, name: "shared_matchers", arms })
+    let doc = "The matchers of the parameters that many operations declare alike, written once: an\n\
+               expectation's `impl` calls `shared_matchers!(a, b = 1)` for those its operation\n\
+               takes, with where in the path a path parameter goes.";
+    Some(super::impl_macro(api, doc, "shared_matchers", arms))
 }
 
 /// `respond(body)` with the first documented success: its status and body type.

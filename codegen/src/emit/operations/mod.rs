@@ -15,7 +15,7 @@ mod response;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, Chunk, TypesPath};
+use crate::emit::tokens::{cfg, doc, gate, ident, paragraphs, rust_type, Chunk, MacroArm, TypesPath};
 use crate::ir::{Api, Operation, Pagination, Struct, TypeRef};
 
 use builder::{body_fields, body_members, body_store, own_params, param_setter, shared_params, shared_setters_call, takes_shared};
@@ -43,15 +43,9 @@ pub fn emit_operations(api: &Api) -> (TokenStream, Vec<Chunk>) {
     let mut chunks = Vec::new();
     let mut shared_struct = None;
     if let Some((definition, arms)) = shared_params(api) {
-        let mut attrs = String::from(
-            "/// The setters of the parameters that many operations declare alike, written once: a\n\
-             /// builder's `impl` calls `shared_setters!(a, b)` for those it takes.\n",
-        );
-        // With cargo features, a build may have none of the operations that call it.
-        if !api.features.is_empty() {
-            attrs.push_str("#[allow(unused_macros)]\n");
-        }
-        chunks.push(Chunk::ImplMacro { attrs, name: "shared_setters", arms });
+        let doc = "The setters of the parameters that many operations declare alike, written once: a\n\
+                   builder's `impl` calls `shared_setters!(a, b)` for those it takes.";
+        chunks.push(impl_macro(api, doc, "shared_setters", arms));
         shared_struct = Some(definition);
     }
     chunks.push(Chunk::Items(quote! {
@@ -74,6 +68,17 @@ pub fn emit_errors(api: &Api) -> TokenStream {
         #imports
         #( #enums )*
     }
+}
+
+/// A `macro_rules!` whose arms are associated items (`Chunk::ImplMacro`), documented by
+/// `doc`, one line of it per doc comment line.
+fn impl_macro(api: &Api, doc: &str, name: &'static str, arms: Vec<MacroArm>) -> Chunk {
+    let mut attrs: String = doc.lines().map(|line| format!("/// {}\n", line.trim())).collect();
+    // With cargo features, a build may have none of the operations that call it.
+    if !api.features.is_empty() {
+        attrs.push_str("#[allow(unused_macros)]\n");
+    }
+    Chunk::ImplMacro { attrs, name, arms }
 }
 
 /// With cargo features, a module's imports are used by some feature sets and not others.

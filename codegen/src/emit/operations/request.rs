@@ -8,7 +8,7 @@ use crate::emit::tokens::{ident, rust_type, TypesPath};
 use crate::emit::validate::{checks_for, checks_for_optional_ref, Holds};
 use crate::ir::{Api, BodyKind, Operation, Param, ParamLocation, PathPiece, RequestBody, TimeFormat, TypeRef};
 
-use super::builder::{param_field, settable_params, slot, BodyStore, ADDITIONAL};
+use super::builder::{param_field, settable_params, shared_field, slot, BodyStore, ADDITIONAL};
 
 /// `fn request(&mut self)`: checks the builder's own values, then lays the request out,
 /// shared parameters checked as their `put_` methods lay them. Body properties are taken
@@ -36,10 +36,11 @@ pub(super) fn request_fn(api: &Api, op: &Operation, store: &BodyStore<'_>) -> To
     let query_and_headers = [ParamLocation::Query, ParamLocation::Header].map(|location| {
         let params = op.params.iter().filter(move |p| p.location == location);
         params.map(|p| {
-            let send = send_param(api, p);
             if let Some(field) = &p.shared {
-                put_shared(field)
-            } else if p.required || p.constant.is_some() {
+                return put_shared(field);
+            }
+            let send = send_param(api, p);
+            if p.required || p.constant.is_some() {
                 send
             } else {
                 let field = ident(&p.rust_name);
@@ -115,7 +116,7 @@ fn put_shared(field: &str) -> TokenStream {
 /// encoding an operation's `request()` would have for it.
 pub(super) fn shared_put_methods(api: &Api) -> TokenStream {
     let methods = api.shared_params.iter().map(|p| {
-        let field = p.shared.as_deref().unwrap_or(&p.rust_name);
+        let field = shared_field(p);
         let put = put_method(field);
         let stored = ident(field);
         let bind = binding(api, p, quote!(self.#stored));
